@@ -1,0 +1,1 @@
+"""Jutsu Labs: config package."""

@@ -1,0 +1,1 @@
+"""Jutsu Labs: core package."""

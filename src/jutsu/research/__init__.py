@@ -1,0 +1,1 @@
+"""Jutsu Labs: research package."""
