@@ -1,0 +1,20 @@
+"""The ``jutsu`` command: a thin Typer shell over the services (parse, call, print)."""
+
+from __future__ import annotations
+
+import typer
+
+from jutsu.cli import backtest, data, db
+
+app = typer.Typer(
+    name="jutsu",
+    help="Jutsu Labs — research, backtest and trade with one strategy code base.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db", help="Database schema and maintenance.")
+app.add_typer(data.app, name="data", help="Market data: import, sync, list, delete.")
+app.command(name="backtest")(backtest.backtest_command)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
