@@ -67,14 +67,17 @@ class BarContext(Protocol):
     def is_warmup(self) -> bool:
         """True before the backtest start date: the decision is computed, its trades discarded."""
         ...
+
     @property
     def portfolio(self) -> PortfolioView: ...
     def has_bar(self, symbol: str) -> bool:
         """True if ``symbol`` has a bar dated exactly t."""
         ...
+
     def history(self, symbol: str) -> History:
         """Bars of ``symbol`` dated <= t (possibly empty if it has no data yet)."""
         ...
+
     def indicator(self, symbol: str, field: str, fn: IndicatorFn, *args: object) -> FloatArray:
         """``fn(full_series_of_field, *args)`` computed once per run (and shared across runs
         on the same data), returned cut at t. ``fn`` must be causal (value i depends on

@@ -57,7 +57,7 @@ class Strategy(ABC, Generic[P]):
     def warmup_bars(self) -> int:
         """Bars of history needed before the first real decision (sessions before start)."""
 
-    def reset(self) -> None:  # noqa: B027 - optional hook, default is stateless
+    def reset(self) -> None:
         """Forget all run state; called before every run so one object can run many times."""
 
     @abstractmethod
