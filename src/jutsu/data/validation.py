@@ -1,0 +1,114 @@
+"""Bar validation shared by every source and by storage (platform spec §2.2 rule 4).
+
+Sources validate before they hand out a bar frame (see ``jutsu.core.bars``), so the engine can
+trust it; storage validates again because a frame may come from anywhere. The checks are the
+same everywhere, so they live here once, and every failure names *where* (file/row or
+symbol/date) and *which field* in one line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from jutsu.core.bars import BAR_COLUMNS
+from jutsu.errors import DataError
+
+__all__ = [
+    "SYMBOL_PATTERN",
+    "check_bar",
+    "is_valid_symbol",
+    "validate_bar_frame",
+    "validate_symbol",
+]
+
+SYMBOL_PATTERN = re.compile(r"^(?:[A-Z][A-Z0-9.\-]{0,9}|\$[A-Z][A-Z0-9.\-]{0,8})$")
+"""An upper-case ticker (``QQQ``, ``BRK.B``) or a ``$``-prefixed index (``$VIX``), ≤ 10 chars."""
+
+
+def is_valid_symbol(symbol: str) -> bool:
+    """True if ``symbol`` is a ticker the platform can store."""
+    return bool(SYMBOL_PATTERN.match(symbol))
+
+
+def validate_symbol(symbol: str, where: str = "") -> str:
+    """Return ``symbol`` unchanged or raise ``DataError`` saying why it is not a ticker."""
+    if not is_valid_symbol(symbol):
+        prefix = f"{where}: " if where else ""
+        raise DataError(
+            f"{prefix}symbol {symbol!r} is not a ticker (upper-case letters, digits, '.' or '-', "
+            "at most 10 characters; indexes start with '$')"
+        )
+    return symbol
+
+
+def check_bar(
+    open_: Decimal, high: Decimal, low: Decimal, close: Decimal, volume: int
+) -> tuple[str, str] | None:
+    """Return ``(field, problem)`` for the first rule a bar breaks, or ``None`` if it is valid.
+
+    Prices must be finite and positive; ``low <= open, close <= high``; volume ``>= 0``.
+    """
+    for field, value in (("open", open_), ("high", high), ("low", low), ("close", close)):
+        if not value.is_finite():
+            return field, f"price is not a number ({value})"
+        if value <= 0:
+            return field, f"price must be positive, got {value}"
+    if high < low:
+        return "high", f"high {high} is below low {low}"
+    if not low <= close <= high:
+        return "close", f"close {close} is outside [low {low}, high {high}]"
+    if not low <= open_ <= high:
+        return "open", f"open {open_} is outside [low {low}, high {high}]"
+    if volume < 0:
+        return "volume", f"volume must not be negative, got {volume}"
+    return None
+
+
+def _as_decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    raise TypeError(type(value).__name__)
+
+
+def validate_bar_frame(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Check that ``frame`` follows the bar-frame convention; return it unchanged.
+
+    ``label`` names the origin in messages (e.g. ``"QQQ (yahoo)"``). Raises ``DataError`` on the
+    first problem: missing columns, a date column that is not tz-naive datetime64, dates not
+    ascending/unique, non-Decimal prices or an invalid bar.
+    """
+    missing = [c for c in BAR_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(f"{label}: bar frame lacks column(s) {', '.join(missing)}")
+    dates = frame["date"]
+    if not pd.api.types.is_datetime64_dtype(dates) or getattr(dates.dt, "tz", None) is not None:
+        raise DataError(f"{label}: column 'date' must be tz-naive datetime64, got {dates.dtype}")
+    if not pd.api.types.is_integer_dtype(frame["volume"]):
+        raise DataError(f"{label}: column 'volume' must be integer, got {frame['volume'].dtype}")
+    if frame.empty:
+        return frame
+    previous: date | None = None
+    for row in frame[list(BAR_COLUMNS)].itertuples(index=False, name=None):
+        ts, o, h, lo, c, v = row
+        day = pd.Timestamp(ts).date()
+        if previous is not None and day <= previous:
+            problem = "duplicated" if day == previous else f"out of order (after {previous.isoformat()})"
+            raise DataError(f"{label} {day.isoformat()}, field 'date': date {problem}")
+        previous = day
+        try:
+            prices = [_as_decimal(x) for x in (o, h, lo, c)]
+        except TypeError as exc:
+            raise DataError(
+                f"{label} {day.isoformat()}: prices must be decimal.Decimal, got {exc.args[0]}"
+            ) from None
+        bad = check_bar(prices[0], prices[1], prices[2], prices[3], int(v))
+        if bad is not None:
+            raise DataError(f"{label} {day.isoformat()}, field '{bad[0]}': {bad[1]}")
+    return frame
