@@ -25,10 +25,12 @@ from jutsu.errors import DataError
 
 __all__ = [
     "CALENDAR_FIRST_DATE",
+    "CALENDAR_LAST_DATE",
     "ET",
     "close_instants",
     "is_half_day",
     "is_session",
+    "last_completed_session",
     "missing_sessions",
     "next_session",
     "nyse_calendar",
@@ -42,12 +44,17 @@ __all__ = [
 ET = ZoneInfo("America/New_York")
 CALENDAR_FIRST_DATE = date(1990, 1, 2)
 """Oldest session the calendar knows (SPY starts 1993, QQQ 1999: plenty of margin)."""
+CALENDAR_LAST_DATE = date(2035, 12, 31)
+"""Fixed horizon (sessions beyond the published schedule follow the holiday rules), so answers
+never depend on the day the process started."""
 
 
 @lru_cache(maxsize=1)
 def nyse_calendar() -> Any:
-    """The XNYS calendar from 1990 to exchange_calendars' default horizon (about a year ahead)."""
-    return xcals.get_calendar("XNYS", start=CALENDAR_FIRST_DATE.isoformat())
+    """The XNYS calendar from 1990 to :data:`CALENDAR_LAST_DATE`."""
+    return xcals.get_calendar(
+        "XNYS", start=CALENDAR_FIRST_DATE.isoformat(), end=CALENDAR_LAST_DATE.isoformat()
+    )
 
 
 def _check_range(day: date) -> None:
@@ -150,6 +157,20 @@ def next_session(day: date) -> date:
             raise DataError(f"no NYSE session after {day.isoformat()} in the calendar")
         probe += timedelta(days=1)
     return probe
+
+
+def last_completed_session(now: datetime) -> date:
+    """The newest session whose close is at or before ``now`` (an aware instant).
+
+    Today's session counts only once the bell has rung (16:00 ET, 13:00 on half days); the
+    in-progress bar is never stored (§2.2 rule 4, §5.5 step 2).
+    """
+    if now.tzinfo is None:
+        raise DataError(f"naive datetime {now.isoformat()} has no timezone")
+    today = now.astimezone(ET).date()
+    if is_session(today) and session_close(today) <= now:
+        return today
+    return previous_session(today)
 
 
 def missing_sessions(dates: Iterable[date], start: date | None = None, end: date | None = None) -> list[date]:
