@@ -1,0 +1,1 @@
+"""The backtest runner service: request in, outcome out (used by the CLI, API and research)."""
