@@ -91,6 +91,8 @@ class MarketData:
 
     series: Mapping[str, SymbolSeries]
     _fingerprint: str | None = field(default=None, repr=False)
+    _digests: dict[str, str] = field(default_factory=dict, repr=False)
+    """Per-symbol digests, shared with views made by :meth:`select` (computed once)."""
     timeline: DateArray = field(init=False, repr=False)
     dates: tuple[dt.date, ...] = field(init=False, repr=False)
     counts: Mapping[str, list[int]] = field(init=False, repr=False)
@@ -159,7 +161,10 @@ class MarketData:
         if self._fingerprint is None:
             h = hashlib.sha256(b"jutsu-market-v1")
             for sym in self.symbols:
-                h.update(f"\n{sym}:{self.series[sym].digest()}".encode())
+                digest = self._digests.get(sym)
+                if digest is None:
+                    digest = self._digests[sym] = self.series[sym].digest()
+                h.update(f"\n{sym}:{digest}".encode())
             self._fingerprint = h.hexdigest()
         return self._fingerprint
 
@@ -175,7 +180,7 @@ class MarketData:
         if missing:
             have = ", ".join(self.symbols) or "none"
             raise DataError(f"no market data for {', '.join(missing)} (loaded: {have})")
-        sub = MarketData(series={s: self.series[s] for s in wanted})
+        sub = MarketData(series={s: self.series[s] for s in wanted}, _digests=self._digests)
         if all(self.series[s].exact_rows is not None for s in wanted):
             return sub
         sub._fingerprint = _derive(self.fingerprint(), "select", *sorted(wanted))
