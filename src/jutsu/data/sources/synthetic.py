@@ -135,7 +135,13 @@ def _bars_for(
     highs = np.maximum(highs, np.maximum(opens_r, closes_r))
     lows = np.maximum(np.minimum(lows, np.minimum(opens_r, closes_r)), 1e-6)
     volumes = np.rint(product.base_volume * np.exp(0.35 * vol_z + 20.0 * np.abs(returns))).astype(np.int64)
-    return opens_r, highs, lows, closes_r, volumes
+    return (
+        np.asarray(opens_r, dtype=np.float64),
+        np.asarray(highs, dtype=np.float64),
+        np.asarray(lows, dtype=np.float64),
+        np.asarray(closes_r, dtype=np.float64),
+        volumes,
+    )
 
 
 def _to_decimals(values: FloatArray) -> list[Decimal]:
