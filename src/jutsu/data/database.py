@@ -1,0 +1,114 @@
+"""Engine and session factory for SQLite (embedded default) and PostgreSQL (production).
+
+One place decides connection options (platform.md §2.1) so every caller — CLI, API, scheduler,
+tests — gets the same pragmas and pool behaviour:
+
+* SQLite: ``check_same_thread=False``; WAL journal mode and ``PRAGMA foreign_keys=ON`` on every
+  new connection (SQLite forgets both per connection); ``:memory:`` uses one shared connection
+  (``StaticPool``) or each checkout would see a different, empty database.
+* PostgreSQL: psycopg 3, a bounded ``QueuePool`` with pre-ping and recycling, TCP keepalives and a
+  connect timeout, so a restarted server or a dropped NAT entry costs a retry, not a hung job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool, StaticPool
+
+from jutsu.config.masking import mask_secrets_in_text
+from jutsu.errors import ConfigError
+
+__all__ = ["PG_POOL_OPTIONS", "create_db_engine", "mask_url", "normalize_url", "session_factory"]
+
+PG_POOL_OPTIONS: dict[str, int | bool] = {
+    "pool_size": 10,
+    "max_overflow": 20,
+    "pool_pre_ping": True,
+    "pool_recycle": 3600,
+}
+"""Defaults of ``database.postgresql.*`` in config.yaml (platform.md §8.1)."""
+
+_PG_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 60,
+    "keepalives_interval": 10,
+    "keepalives_count": 5,
+}
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse ``url`` and pin PostgreSQL to the psycopg 3 driver (``postgresql://`` → ``+psycopg``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"invalid database URL {mask_url(str(url))!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        driver = parsed.get_driver_name()
+        if backend == "postgres" or driver != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(
+            f"unsupported database {backend!r} in {mask_url(str(url))!r}: use sqlite or postgresql"
+        )
+    return parsed
+
+
+def create_db_engine(url: str | URL, *, echo: bool = False, **pool_options: Any) -> Engine:
+    """Build the engine for ``url`` (``sqlite:///path``, ``sqlite://`` / ``:memory:``, ``postgresql://``).
+
+    ``pool_options`` override :data:`PG_POOL_OPTIONS` for PostgreSQL (ignored for SQLite). The
+    parent directory of a SQLite file is created here, lazily, not at import or settings time.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, echo=echo)
+    options: dict[str, Any] = {**PG_POOL_OPTIONS, **pool_options}
+    return create_engine(
+        parsed,
+        echo=echo,
+        poolclass=QueuePool,
+        connect_args=dict(_PG_CONNECT_ARGS),
+        **options,
+    )
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory"
+    if not in_memory and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, echo=echo, **kwargs)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection pragmas; WAL lets readers run while the sync job writes."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit (``expire_on_commit=False``)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def mask_url(url: str | URL) -> str:
+    """``url`` with its password replaced by ``****`` — the only form of a URL that may be logged."""
+    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+    return mask_secrets_in_text(text)
