@@ -12,28 +12,15 @@ from typing import Self
 import numpy as np
 from pydantic import Field, model_validator
 
-from jutsu.core.context import BarContext, FloatArray
+from jutsu.core.context import BarContext
 from jutsu.core.decision import Decision
+from jutsu.indicators import sma
 from jutsu.strategies.base import Strategy, StrategyParams
 
-__all__ = ["SmaCrossover", "SmaCrossoverParams", "causal_sma"]
+__all__ = ["SmaCrossover", "SmaCrossoverParams"]
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
-
-
-def causal_sma(values: FloatArray, window: int) -> FloatArray:
-    """Simple moving average; value i uses inputs i-window+1..i only (NaN before that).
-
-    Each window is summed on its own (no running cumsum) so rounding does not accumulate
-    over a long series and results match an independent per-bar implementation.
-    """
-    out = np.full(values.shape[0], np.nan, dtype=np.float64)
-    if window < 1 or values.shape[0] < window:
-        return out
-    windows = np.lib.stride_tricks.sliding_window_view(values, window)
-    out[window - 1 :] = windows.sum(axis=1) / window
-    return out
 
 
 class SmaCrossoverParams(StrategyParams):
@@ -66,8 +53,8 @@ class SmaCrossover(Strategy[SmaCrossoverParams]):
 
     def decide(self, ctx: BarContext) -> Decision:
         p = self.params
-        fast = ctx.indicator(p.symbol, "close", causal_sma, p.fast)
-        slow = ctx.indicator(p.symbol, "close", causal_sma, p.slow)
+        fast = ctx.indicator(p.symbol, "close", sma, p.fast)
+        slow = ctx.indicator(p.symbol, "close", sma, p.slow)
         f = float(fast[-1]) if fast.shape[0] else float("nan")
         s = float(slow[-1]) if slow.shape[0] else float("nan")
         long = bool(f > s)  # NaN compares False: flat until both averages exist
