@@ -34,6 +34,7 @@ __all__ = [
     "TRADES_FILE",
     "build_summary",
     "decisions_columns",
+    "json_default",
     "render_decisions_csv",
     "render_equity_csv",
     "render_outputs",
@@ -140,7 +141,8 @@ def _json_metrics(metrics: Mapping[str, MetricValue]) -> dict[str, MetricValue]:
     return out
 
 
-def _json_default(value: object) -> Any:
+def json_default(value: object) -> Any:
+    """``json.dumps`` fallback shared by summary.json and the database row."""
     if isinstance(value, Decimal):
         # A number when the float reads back as the same decimal (0.1, 40, 1.25), else exact text.
         as_float = float(value)
@@ -177,7 +179,7 @@ def build_summary(outcome: BacktestOutcome) -> dict[str, Any]:
 
 def render_summary_json(outcome: BacktestOutcome) -> str:
     """``summary.json`` text: strict JSON (no NaN), Decimals as numbers, stable key order."""
-    text = json.dumps(build_summary(outcome), indent=2, default=_json_default, allow_nan=False)
+    text = json.dumps(build_summary(outcome), indent=2, default=json_default, allow_nan=False)
     return text + "\n"
 
 

@@ -15,9 +15,10 @@ from decimal import Decimal
 from html import escape
 
 from jutsu.backtest.models import BacktestOutcome, MetricValue
+from jutsu.core.metrics import drawdown_series
 from jutsu.core.result import BacktestResult
 from jutsu.reporting import svg
-from jutsu.reporting.tables import drawdowns, equity_rows, monthly_returns
+from jutsu.reporting.tables import equity_rows, monthly_returns
 
 __all__ = ["CELL_COLORS", "format_metric", "render_report"]
 
@@ -48,8 +49,11 @@ _PERCENT_METRICS = frozenset(
         "best_day",
         "worst_day",
         "turnover",
+        "exposure",
+        "alpha",
     }
 )
+_COUNT_METRICS = frozenset({"closed_trades", "fills", "max_drawdown_duration", "trading_days"})
 _MONEY_METRICS = frozenset({"final_value", "avg_win", "avg_loss", "initial_capital"})
 
 _CSS = """
@@ -74,6 +78,8 @@ def format_metric(name: str, value: MetricValue) -> str:
         return "n/a"
     if value in (float("inf"), float("-inf")):
         return "∞" if value > 0 else "−∞"
+    if name in _COUNT_METRICS and float(value).is_integer():
+        return f"{int(value):,}"
     if name in _PERCENT_METRICS or name.endswith("_return"):
         return f"{value:.2%}"
     if name in _MONEY_METRICS:
@@ -163,7 +169,10 @@ def render_report(outcome: BacktestOutcome) -> str:
                     (result.strategy_id, [r.drawdown for r in rows]),
                     (
                         f"Buy & hold {outcome.baseline_symbol}",
-                        [*([None] * (len(base) - len(base_known))), *drawdowns(base_known)],
+                        [
+                            *([None] * (len(base) - len(base_known))),
+                            *drawdown_series(base_known, result.initial_capital).tolist(),
+                        ],
                     ),
                 ],
                 y_fmt=lambda v: f"{v:.0%}",
@@ -171,7 +180,7 @@ def render_report(outcome: BacktestOutcome) -> str:
             ),
         ),
     ]
-    monthly = monthly_returns(dates, equity, float(result.initial_capital))
+    monthly = monthly_returns(dates, equity, result.initial_capital)
     parts.append(
         _section("Monthly returns", svg.heatmap("Monthly returns", monthly.by_year, monthly.year_total))
     )

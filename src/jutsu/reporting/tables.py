@@ -7,16 +7,17 @@ fractions) once, so ``equity.csv`` and the report's charts can never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from jutsu.core.metrics import daily_returns, drawdown_series, monthly_returns_table
 from jutsu.core.result import BacktestResult
 
 __all__ = [
     "EquityRow",
     "MonthlyReturns",
-    "drawdowns",
     "equity_rows",
     "monthly_returns",
     "weight_symbols",
@@ -34,19 +35,9 @@ class EquityRow:
     drawdown: float
 
 
-def drawdowns(values: Sequence[float]) -> list[float]:
-    """``v_t / max_{u<=t} v_u − 1`` per point: 0 at a new high, negative below it."""
-    out: list[float] = []
-    peak = float("-inf")
-    for v in values:
-        peak = max(peak, v)
-        out.append(v / peak - 1.0 if peak > 0 else 0.0)
-    return out
-
-
 def equity_rows(result: BacktestResult, baseline: Mapping[dt.date, Decimal]) -> list[EquityRow]:
     """One row per snapshot; the baseline value of a date it lacks repeats the previous one."""
-    dd = drawdowns([float(s.equity) for s in result.snapshots])
+    dd = drawdown_series([s.equity for s in result.snapshots], result.initial_capital).tolist()
     rows: list[EquityRow] = []
     last_base: Decimal | None = None
     for snap, d in zip(result.snapshots, dd, strict=True):
@@ -63,28 +54,27 @@ class MonthlyReturns:
     year_total: Mapping[int, float]
 
 
-def monthly_returns(dates: Sequence[dt.date], values: Sequence[float], initial: float) -> MonthlyReturns:
-    """Month-end over previous month-end; the first month is measured from ``initial``.
+def monthly_returns(
+    dates: Sequence[dt.date], values: Sequence[Decimal | float], initial: Decimal | float
+) -> MonthlyReturns:
+    """Compounded calendar-month and calendar-year returns of an equity curve.
 
-    Using the starting capital for the first period follows DECISIONS.md §4 (the first day's
-    P&L counts against the configured capital).
+    Built on :func:`jutsu.core.metrics.daily_returns` (first return against ``initial``,
+    DECISIONS.md §4) and :func:`~jutsu.core.metrics.monthly_returns_table`, so the heat map
+    uses the same definitions as every other metric.
     """
-    by_year: dict[int, list[float | None]] = {}
+    if not dates:
+        return MonthlyReturns({}, {})
+    returns = daily_returns(values, initial)
+    table = monthly_returns_table(returns, dates)
+    by_year: dict[int, tuple[float | None, ...]] = {}
     year_total: dict[int, float] = {}
-    prev_month_end = initial
-    year_start = initial
-    for i, (d, v) in enumerate(zip(dates, values, strict=True)):
-        last_of_month = i + 1 == len(dates) or (dates[i + 1].year, dates[i + 1].month) != (d.year, d.month)
-        if not last_of_month:
-            continue
-        row = by_year.setdefault(d.year, [None] * 12)
-        row[d.month - 1] = v / prev_month_end - 1.0 if prev_month_end else None
-        prev_month_end = v
-        last_of_year = i + 1 == len(dates) or dates[i + 1].year != d.year
-        if last_of_year:
-            year_total[d.year] = v / year_start - 1.0 if year_start else 0.0
-            year_start = v
-    return MonthlyReturns({y: tuple(r) for y, r in by_year.items()}, year_total)
+    for year, row in table.iterrows():
+        cells = tuple(None if math.isnan(float(v)) else float(v) for v in row.tolist())
+        y = int(str(year))
+        by_year[y] = cells
+        year_total[y] = math.prod(1.0 + c for c in cells if c is not None) - 1.0
+    return MonthlyReturns(by_year, year_total)
 
 
 def weight_symbols(result: BacktestResult) -> tuple[str, ...]:

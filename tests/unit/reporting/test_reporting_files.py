@@ -38,8 +38,8 @@ def test_equity_csv_columns_and_values() -> None:
         assert Decimal(row["equity"]) == snap.equity
         assert Decimal(row["cash"]) == snap.cash
         assert abs(Decimal(row["baseline_equity"]) - outcome.baseline_equity[snap.date]) < Decimal("1e-6")
-    # drawdown is against the running peak of equity, 0 at a new high, never positive
-    peak = 0.0
+    # drawdown is against the running peak (the initial capital counts as the first peak)
+    peak = float(outcome.result.initial_capital)
     for row in rows:
         eq = float(row["equity"])
         peak = max(peak, eq)
