@@ -12,6 +12,7 @@ from typing import Any
 from jutsu.errors import ConfigError
 from jutsu.strategies.base import Strategy
 from jutsu.strategies.buy_and_hold import BuyAndHold
+from jutsu.strategies.hierarchical_adaptive import HierarchicalAdaptiveV35b, HierarchicalAdaptiveV35d
 from jutsu.strategies.sma_crossover import SmaCrossover
 
 __all__ = ["STRATEGY_CLASSES", "get_strategy_class"]
@@ -19,6 +20,8 @@ __all__ = ["STRATEGY_CLASSES", "get_strategy_class"]
 STRATEGY_CLASSES: dict[str, type[Strategy[Any]]] = {
     BuyAndHold.strategy_id: BuyAndHold,
     SmaCrossover.strategy_id: SmaCrossover,
+    HierarchicalAdaptiveV35b.strategy_id: HierarchicalAdaptiveV35b,
+    HierarchicalAdaptiveV35d.strategy_id: HierarchicalAdaptiveV35d,
 }
 
 
