@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jutsu.core.bars import BAR_COLUMNS
@@ -77,6 +78,10 @@ def _as_decimal(value: Any) -> Decimal:
     raise TypeError(type(value).__name__)
 
 
+def _day(value: np.datetime64) -> date:
+    return date.fromisoformat(str(value))
+
+
 def validate_bar_frame(frame: pd.DataFrame, label: str) -> pd.DataFrame:
     """Check that ``frame`` follows the bar-frame convention; return it unchanged.
 
@@ -94,21 +99,23 @@ def validate_bar_frame(frame: pd.DataFrame, label: str) -> pd.DataFrame:
         raise DataError(f"{label}: column 'volume' must be integer, got {frame['volume'].dtype}")
     if frame.empty:
         return frame
-    previous: date | None = None
-    for row in frame[list(BAR_COLUMNS)].itertuples(index=False, name=None):
-        ts, o, h, lo, c, v = row
-        day = pd.Timestamp(ts).date()
-        if previous is not None and day <= previous:
-            problem = "duplicated" if day == previous else f"out of order (after {previous.isoformat()})"
-            raise DataError(f"{label} {day.isoformat()}, field 'date': date {problem}")
-        previous = day
+    days = dates.to_numpy().astype("datetime64[D]")
+    steps = days[1:] - days[:-1]
+    bad_steps = (steps <= np.timedelta64(0, "D")).nonzero()[0]
+    if bad_steps.size:
+        i = int(bad_steps[0]) + 1
+        day, previous = _day(days[i]), _day(days[i - 1])
+        problem = "duplicated" if day == previous else f"out of order (after {previous.isoformat()})"
+        raise DataError(f"{label} {day.isoformat()}, field 'date': date {problem}")
+    columns = [frame[c].tolist() for c in ("open", "high", "low", "close", "volume")]
+    for i, (o, h, lo, c, v) in enumerate(zip(*columns, strict=True)):
         try:
             prices = [_as_decimal(x) for x in (o, h, lo, c)]
         except TypeError as exc:
             raise DataError(
-                f"{label} {day.isoformat()}: prices must be decimal.Decimal, got {exc.args[0]}"
+                f"{label} {_day(days[i]).isoformat()}: prices must be decimal.Decimal, got {exc.args[0]}"
             ) from None
         bad = check_bar(prices[0], prices[1], prices[2], prices[3], int(v))
         if bad is not None:
-            raise DataError(f"{label} {day.isoformat()}, field '{bad[0]}': {bad[1]}")
+            raise DataError(f"{label} {_day(days[i]).isoformat()}, field '{bad[0]}': {bad[1]}")
     return frame

@@ -177,6 +177,42 @@ def _update_metadata(conn: Connection, symbol: str, timeframe: str) -> None:
     )
 
 
+_COPY_COLUMNS = (
+    "symbol",
+    "timeframe",
+    "timestamp",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "data_source",
+    "is_valid",
+)
+
+
+def _bulk_insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert new bars as fast as the dialect allows.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` on the same psycopg connection (same transaction);
+    executemany there costs one round trip per row even in pipeline mode. SQLite:
+    ``executemany`` in chunks, which its driver runs in C. Timestamps are already aware UTC and
+    prices already at the column scale, so bypassing the ORM types changes nothing stored.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        driver_conn = conn.connection.driver_connection
+        assert driver_conn is not None
+        columns = ", ".join(f'"{c}"' for c in _COPY_COLUMNS)
+        with driver_conn.cursor() as cursor, cursor.copy(f"COPY {_BARS.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in _COPY_COLUMNS])
+        return
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(_BARS), rows[start : start + CHUNK])
+
+
 def import_bars(
     session_or_engine: Engine | Session | Connection,
     symbol: str,
@@ -284,8 +320,7 @@ def import_bars(
                 message + " Nothing was imported; use --correct to overwrite the stored bars."
             )
         else:
-            for start in range(0, len(new_rows), CHUNK):
-                conn.execute(insert(_BARS), new_rows[start : start + CHUNK])
+            _bulk_insert(conn, new_rows)
             corrected = 0
             if conflicts and correct:
                 for (row_id, _, _old, new), diff in zip(conflicts, diffs, strict=True):
