@@ -49,9 +49,8 @@ def normalize_url(url: str | URL) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"invalid database URL {mask_url(str(url))!r}: {exc}") from None
-    backend = parsed.get_backend_name()
+    backend, _, driver = parsed.drivername.partition("+")
     if backend in ("postgresql", "postgres"):
-        driver = parsed.get_driver_name()
         if backend == "postgres" or driver != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
@@ -68,7 +67,7 @@ def create_db_engine(url: str | URL, *, echo: bool = False, **pool_options: Any)
     parent directory of a SQLite file is created here, lazily, not at import or settings time.
     """
     parsed = normalize_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    if parsed.drivername.partition("+")[0] == "sqlite":
         return _sqlite_engine(parsed, echo=echo)
     options: dict[str, Any] = {**PG_POOL_OPTIONS, **pool_options}
     return create_engine(
