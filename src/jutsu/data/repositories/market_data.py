@@ -52,6 +52,8 @@ __all__ = [
     "list_symbols",
     "load_bars",
     "quantize_price",
+    "record_operation",
+    "touch_metadata",
 ]
 
 PRICE_SCALE = Decimal("0.000001")
@@ -490,6 +492,34 @@ def delete_symbol(engine: Engine | Session | Connection, symbol: str) -> int:
             bars=deleted,
         )
     return int(deleted)
+
+
+def record_operation(
+    engine: Engine | Session | Connection,
+    symbol: str | None,
+    timeframe: str | None,
+    operation: str,
+    status: str,
+    message: str,
+    bars: int = 0,
+) -> None:
+    """Append one ``data_audit_log`` row (e.g. a sync that found nothing new, or failed)."""
+    with _connection(engine) as conn:
+        _audit(
+            conn,
+            symbol=symbol,
+            timeframe=timeframe,
+            operation=operation,
+            status=status,
+            message=message,
+            bars=bars,
+        )
+
+
+def touch_metadata(engine: Engine | Session | Connection, symbol: str, timeframe: str = "1D") -> None:
+    """Refresh ``data_metadata`` for ``symbol`` (count, newest bar, ``last_updated`` = now)."""
+    with _connection(engine) as conn:
+        _update_metadata(conn, symbol, timeframe)
 
 
 def audit_rows(engine: Engine | Connection, symbol: str | None = None) -> list[dict[str, Any]]:
