@@ -13,8 +13,7 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +59,9 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value)
+    if isinstance(value, Decimal):
+        # exact, without storage padding: 3.864820000 (NUMERIC scale) and 3.86482 read the same
+        return format(value.normalize(), "f") if value else "0"
     return str(value)
 
 
@@ -206,13 +208,13 @@ def write_outputs(outcome: BacktestOutcome, out_dir: Path) -> list[Path]:
     written: list[Path] = []
     for name in OUTPUT_FILES:
         target = out_dir / name
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+        tmp = out_dir / f".{name}.{uuid.uuid4().hex[:12]}.tmp"
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            with tmp.open("x", encoding="utf-8", newline="") as fh:
                 fh.write(contents[name])
-            Path(tmp).replace(target)
+            tmp.replace(target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
         written.append(target)
     return written

@@ -79,6 +79,7 @@ class _Frame:
     def axes(self, y_fmt: Callable[[float], str]) -> list[str]:
         out: list[str] = []
         for t in self.ticks:
+            t = t + 0.0  # no "-0%" label
             yy = self.y(t)
             out.append(f'<line x1="{_L}" x2="{_W - _R}" y1="{yy:.1f}" y2="{yy:.1f}" class="grid"/>')
             out.append(f'<text x="{_L - 4}" y="{yy + 4:.1f}" text-anchor="end">{escape(y_fmt(t))}</text>')
