@@ -84,10 +84,9 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _configured_url() -> str:
-    # Interim until jutsu.config.load_settings lands: DATABASE_URL or the embedded default.
-    import os
+    from jutsu.config import load_settings
 
-    return os.environ.get("DATABASE_URL", "sqlite:///data/jutsu.db")
+    return load_settings().database_url
 
 
 def _missing_sqlite_file(url: str) -> Path | None:
