@@ -12,6 +12,7 @@ cached with ``lru_cache``; there is no other module state.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -52,9 +53,12 @@ never depend on the day the process started."""
 @lru_cache(maxsize=1)
 def nyse_calendar() -> Any:
     """The XNYS calendar from 1990 to :data:`CALENDAR_LAST_DATE`."""
-    return xcals.get_calendar(
-        "XNYS", start=CALENDAR_FIRST_DATE.isoformat(), end=CALENDAR_LAST_DATE.isoformat()
-    )
+    with warnings.catch_warnings():
+        # exchange_calendars 4.13 reads ``Series.values`` on tz-aware data; pandas 3.1 warns.
+        warnings.filterwarnings("ignore", message="Series.values returning")
+        return xcals.get_calendar(
+            "XNYS", start=CALENDAR_FIRST_DATE.isoformat(), end=CALENDAR_LAST_DATE.isoformat()
+        )
 
 
 def _check_range(day: date) -> None:
