@@ -114,11 +114,16 @@ class _History:
 class _PortfolioView:
     """Read-only holdings at the start of date t's decision (before t's fills)."""
 
-    __slots__ = ("_portfolio", "_prices")
+    __slots__ = ("_portfolio", "_positions", "_prices")
 
     def __init__(self, portfolio: Portfolio, prices: Mapping[str, Decimal]) -> None:
         self._portfolio = portfolio
         self._prices = prices
+        self._positions: Mapping[str, int] = MappingProxyType({})
+
+    def refresh(self, positions: dict[str, int]) -> None:
+        """Publish the holdings after a date's fills (``positions`` must not be mutated later)."""
+        self._positions = MappingProxyType(positions)
 
     @property
     def cash(self) -> Decimal:
@@ -126,7 +131,7 @@ class _PortfolioView:
 
     @property
     def positions(self) -> Mapping[str, int]:
-        return MappingProxyType(dict(self._portfolio.quantities))
+        return self._positions
 
     @property
     def equity(self) -> Decimal:
@@ -301,7 +306,9 @@ def _loop(
     allowed = frozenset(symbols)
     portfolio = Portfolio(initial_capital)
     prices: dict[str, Decimal] = {}
-    ctx = _Context(data, _PortfolioView(portfolio, prices), cache)
+    view = _PortfolioView(portfolio, prices)
+    ctx = _Context(data, view, cache)
+    positions: dict[str, int] = {}  # shared by consecutive snapshots until a fill changes it
     ingest = [(s, data.has_bar[s], data.counts[s], data.series[s].close_dec) for s in symbols]
     snapshots: list[DaySnapshot] = []
     decisions: list[DecisionRecord] = []
@@ -316,14 +323,16 @@ def _loop(
         ctx.date = date
         ctx.is_warmup = warmup
         try:
-            decision = _check_weights(strategy.decide(ctx), allowed)
+            decision = strategy.decide(ctx)
+            if warmup:
+                continue  # decided (state warms up), trades discarded, nothing recorded
+            _check_weights(decision, allowed)
         except JutsuError as exc:
             raise StrategyError(f"strategy {name} failed on {date}: {exc}") from exc
         except Exception as exc:
             raise StrategyError(f"strategy {name} failed on {date}: {type(exc).__name__}: {exc}") from exc
-        if warmup:
-            continue
         weights = decision.weights
+        traded = False
         for symbol in decision.trade:
             price = prices.get(symbol)
             if price is None:
@@ -341,11 +350,15 @@ def _loop(
                 fill = portfolio.execute(date, symbol, shares, price, costs, reason=f"target {target}")
                 if fill is not None:
                     fills.append(fill)
+                    traded = True
+        if traded:
+            positions = dict(portfolio.quantities)
+            view.refresh(positions)
         snapshots.append(
             DaySnapshot(
                 date=date,
                 cash=portfolio.cash,
-                positions=dict(portfolio.quantities),
+                positions=positions,
                 prices=dict(prices),
                 equity=portfolio.equity(prices),
             )

@@ -91,6 +91,8 @@ class MarketData:
 
     series: Mapping[str, SymbolSeries]
     _fingerprint: str | None = field(default=None, repr=False)
+    _derived_from: tuple[MarketData, tuple[str, ...]] | None = field(default=None, repr=False)
+    """(parent, derivation) of a derived view; its fingerprint is computed only when asked."""
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
     """Per-symbol digests, shared with views made by :meth:`select` (computed once)."""
     timeline: DateArray = field(init=False, repr=False)
@@ -102,7 +104,15 @@ class MarketData:
 
     def __post_init__(self) -> None:
         parts = [s.dates for s in self.series.values()]
-        timeline = np.unique(np.concatenate(parts)) if parts else np.array([], dtype="datetime64[D]")
+        if len(parts) == 1:
+            timeline = parts[0]  # already ascending and unique
+        elif parts:
+            merged = np.sort(np.concatenate(parts))
+            keep = np.ones(merged.shape[0], dtype=bool)
+            keep[1:] = merged[1:] != merged[:-1]
+            timeline = merged[keep]
+        else:
+            timeline = np.array([], dtype="datetime64[D]")
         self.timeline = _readonly(timeline.astype("datetime64[D]"))
         self.dates = tuple(self.timeline.tolist())
         counts: dict[str, list[int]] = {}
@@ -158,6 +168,9 @@ class MarketData:
 
     def fingerprint(self) -> str:
         """sha256 identifying the exact bars held; independent of symbol order."""
+        if self._fingerprint is None and self._derived_from is not None:
+            parent, parts = self._derived_from
+            self._fingerprint = _derive(parent.fingerprint(), *parts)
         if self._fingerprint is None:
             h = hashlib.sha256(b"jutsu-market-v1")
             for sym in self.symbols:
@@ -183,7 +196,7 @@ class MarketData:
         sub = MarketData(series={s: self.series[s] for s in wanted}, _digests=self._digests)
         if all(self.series[s].exact_rows is not None for s in wanted):
             return sub
-        sub._fingerprint = _derive(self.fingerprint(), "select", *sorted(wanted))
+        sub._derived_from = (self, ("select", *sorted(wanted)))
         return sub
 
     def window(self, first: dt.date, last: dt.date) -> MarketData:
@@ -204,7 +217,7 @@ class MarketData:
                 close_dec=s.close_dec[lo:hi],
             )
         sub = MarketData(series=out)
-        sub._fingerprint = _derive(self.fingerprint(), "window", first.isoformat(), last.isoformat())
+        sub._derived_from = (self, ("window", first.isoformat(), last.isoformat()))
         return sub
 
 

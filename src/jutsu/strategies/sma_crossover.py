@@ -6,14 +6,14 @@ an independent engine (backtrader), which is how the engine's parity is proven.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Self
 
-import numpy as np
 from pydantic import Field, model_validator
 
 from jutsu.core.context import BarContext
-from jutsu.core.decision import Decision
+from jutsu.core.decision import Decision, JournalValue
 from jutsu.indicators import sma
 from jutsu.strategies.base import Strategy, StrategyParams
 
@@ -21,6 +21,7 @@ __all__ = ["SmaCrossover", "SmaCrossoverParams"]
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
+_NAN = float("nan")
 
 
 class SmaCrossoverParams(StrategyParams):
@@ -53,19 +54,19 @@ class SmaCrossover(Strategy[SmaCrossoverParams]):
 
     def decide(self, ctx: BarContext) -> Decision:
         p = self.params
-        fast = ctx.indicator(p.symbol, "close", sma, p.fast)
-        slow = ctx.indicator(p.symbol, "close", sma, p.slow)
-        f = float(fast[-1]) if fast.shape[0] else float("nan")
-        s = float(slow[-1]) if slow.shape[0] else float("nan")
-        long = bool(f > s)  # NaN compares False: flat until both averages exist
-        target = _ONE if long else _ZERO
-        weights = {p.symbol: target}
-        journal = {
-            "sma_fast": None if np.isnan(f) else f,
-            "sma_slow": None if np.isnan(s) else s,
+        symbol = p.symbol
+        fast = ctx.indicator(symbol, "close", sma, p.fast)
+        slow = ctx.indicator(symbol, "close", sma, p.slow)
+        f = float(fast[-1]) if len(fast) else _NAN
+        s = float(slow[-1]) if len(slow) else _NAN
+        long = f > s  # NaN compares False: flat until both averages exist
+        weights = {symbol: _ONE if long else _ZERO}
+        journal: dict[str, JournalValue] = {
+            "sma_fast": None if math.isnan(f) else f,
+            "sma_slow": None if math.isnan(s) else s,
             "signal": "LONG" if long else "FLAT",
         }
-        held = ctx.portfolio.positions.get(p.symbol, 0)
-        if ctx.has_bar(p.symbol) and ((long and held == 0) or (not long and held > 0)):
-            return Decision(weights=weights, trade=(p.symbol,), journal=journal)
-        return Decision.hold(weights, journal)
+        held = ctx.portfolio.positions.get(symbol, 0)
+        if (held == 0) == long and ctx.has_bar(symbol):  # long & flat, or flat-signal & holding
+            return Decision(weights=weights, trade=(symbol,), journal=journal)
+        return Decision(weights=weights, trade=(), journal=journal)
