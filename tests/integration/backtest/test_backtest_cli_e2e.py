@@ -144,3 +144,15 @@ def test_v3_5b_end_to_end(tmp_path: Path) -> None:
     assert {d["cell"] for d in decisions} <= {"1", "2", "3", "4", "5", "6"}
     assert dt.date.fromisoformat(decisions[0]["date"]) >= dt.date(2019, 1, 2)
     assert "Regime cell timeline" in (out / "report.html").read_text()
+
+
+def test_data_dir_reads_only_the_needed_symbols(tmp_path: Path) -> None:
+    data = tmp_path / "prices"
+    data.mkdir()
+    (data / "QQQ.csv").symlink_to(PRICES / "QQQ.csv")
+    (data / "TQQQ.csv").write_text("this is not a price file\n")  # never opened for sma_crossover
+    out = tmp_path / "out"
+    args = ["sma_crossover", "--start", "2015-01-02", "--end", "2015-12-31", "--data-dir", str(data)]
+    result = run_cli(*args, "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert (out / "summary.json").is_file()

@@ -100,3 +100,19 @@ def test_format_metric() -> None:
     assert format_metric("sortino", float("inf")) == "∞"
     assert format_metric("closed_trades", 12) == "12"
     assert format_metric("beta", None) == "n/a"
+
+
+def test_monthly_returns_compound_and_start_from_capital() -> None:
+    import datetime as dt
+
+    from jutsu.reporting.tables import monthly_returns
+
+    dates = [dt.date(2020, 1, 2), dt.date(2020, 1, 31), dt.date(2020, 2, 28), dt.date(2021, 1, 29)]
+    values = [105.0, 110.0, 121.0, 60.5]
+    m = monthly_returns(dates, values, 100.0)
+    assert m.by_year[2020][0] == pytest.approx(0.10)  # January against the capital, not 105
+    assert m.by_year[2020][1] == pytest.approx(0.10)
+    assert m.by_year[2020][2] is None
+    assert m.year_total[2020] == pytest.approx(0.21)
+    assert m.by_year[2021][0] == pytest.approx(-0.5)
+    assert m.year_total[2021] == pytest.approx(-0.5)
