@@ -134,7 +134,7 @@ def _cell_states(result: BacktestResult) -> list[str | None]:
     out: list[str | None] = []
     for rec in result.decisions:
         v = rec.journal.get("cell")
-        out.append(None if v is None else str(v))
+        out.append(None if v is None else f"Cell {v}")
     return out
 
 
@@ -198,7 +198,7 @@ def render_report(outcome: BacktestOutcome) -> str:
                     "Regime cell timeline",
                     [rec.date for rec in result.decisions],
                     _cell_states(result),
-                    {f"{k}": c for k, c in CELL_COLORS.items()},
+                    {f"Cell {k}": c for k, c in CELL_COLORS.items()},
                 ),
             )
         )
