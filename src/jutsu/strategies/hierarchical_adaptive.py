@@ -300,7 +300,7 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
     def _rebalance(self, ctx: BarContext, target: Allocation) -> Decision:
         """§9: rebalance only when the targets moved by more than the threshold."""
         p = self.params
-        if deviation(self._cur, target) <= p.rebalance_threshold:
+        if target == self._cur or deviation(self._cur, target) <= p.rebalance_threshold:
             return self._hold()
         symbols = p.traded_symbols()
         portfolio = ctx.portfolio

@@ -19,6 +19,7 @@ __all__ = [
     "Vol",
     "cell_of",
     "classify_trend",
+    "compare",
     "next_vol_state",
     "to_decimal",
     "vol_crush_triggered",
@@ -48,12 +49,25 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+def compare(value: float, threshold: Decimal) -> int:
+    """Sign of ``to_decimal(value) − threshold`` (−1, 0, 1), without Decimal work off ties.
+
+    Rounding to the nearest float is monotonic, so if ``value`` differs from
+    ``float(threshold)`` the float order already is the decimal order; only an exact float
+    tie needs the decimal string comparison.
+    """
+    f = float(threshold)
+    if value != f:
+        return 1 if value > f else -1
+    d = to_decimal(value)
+    return (d > threshold) - (d < threshold)
+
+
 def next_vol_state(previous: Vol, z: float, upper: Decimal, lower: Decimal) -> Vol:
     """Hysteresis (§4.4): above ``upper`` → High, below ``lower`` → Low, else unchanged."""
-    zd = to_decimal(z)
-    if zd > upper:
+    if compare(z, upper) > 0:
         return Vol.HIGH
-    if zd < lower:
+    if compare(z, lower) < 0:
         return Vol.LOW
     return previous
 
@@ -63,16 +77,15 @@ def vol_crush_triggered(change: float, threshold: Decimal) -> bool:
 
     An undefined change (NaN: the earlier vol was 0 or missing) is never a crush.
     """
-    return not math.isnan(change) and to_decimal(change) < threshold
+    return not math.isnan(change) and compare(change, threshold) < 0
 
 
 def classify_trend(t_norm: float, sma_fast: float, sma_slow: float, bull: Decimal, bear: Decimal) -> Trend:
     """§5: BullStrong needs momentum *and* structure; BearStrong momentum *and* no structure."""
-    t = to_decimal(t_norm)
     struct_bull = sma_fast > sma_slow
-    if t > bull and struct_bull:
+    if struct_bull and compare(t_norm, bull) > 0:
         return Trend.BULL_STRONG
-    if t < bear and not struct_bull:
+    if not struct_bull and compare(t_norm, bear) < 0:
         return Trend.BEAR_STRONG
     return Trend.SIDEWAYS
 
@@ -98,7 +111,7 @@ class Cell1ExitConfirmation:
         """The trend to use today given the raw trend and the previous evaluated bar's final cell."""
         if not self.enabled:
             return raw
-        below_bull = to_decimal(t_norm) < bull
+        below_bull = compare(t_norm, bull) < 0
         if prev_cell == 1 and below_bull:
             if raw is Trend.SIDEWAYS:
                 self.pending += 1

@@ -202,3 +202,13 @@ def test_cell1_confirmation_counter_resets_when_vol_turns_high() -> None:
     # held BullStrong but vol High -> cell 2; next bar prev_cell = 2: counter resets, raw applies
     assert rule.apply(Trend.SIDEWAYS, 2, 0.01, BULL) is Trend.SIDEWAYS
     assert rule.pending == 0
+
+
+def test_compare_matches_decimal_string_comparison() -> None:
+    from jutsu.strategies.regime import compare, to_decimal
+
+    cases = [(0.2, D("0.2")), (0.1 + 0.2, D("0.3")), (0.2, D("0.20000000000000000001")), (-0.15, D("-0.15"))]
+    cases += [(x / 7, D("0.05")) for x in range(-10, 10)]
+    for value, threshold in cases:
+        d = to_decimal(value)
+        assert compare(value, threshold) == (d > threshold) - (d < threshold), (value, threshold)
