@@ -220,7 +220,10 @@ def _run(
         if engine is None:
             _record_if_possible(outcome, out, err)
         else:
-            record_run(engine, outcome, out_dir=out)
+            try:
+                record_run(engine, outcome, out_dir=out)
+            except SQLAlchemyError as exc:  # the files are written: report, do not fail the run
+                _warn(err, f"run not recorded in the database: {str(exc).splitlines()[0]}")
     finally:
         if engine is not None:
             engine.dispose()
