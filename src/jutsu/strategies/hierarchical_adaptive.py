@@ -282,12 +282,13 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
         """§7.2/§7.3: TLT fast SMA strictly above slow → bull (TMF); None if too little history."""
         p = self.params
         sym = p.treasury_trend_symbol
-        if len(ctx.history(sym)) < p.bond_sma_slow:
+        slow_series = ctx.indicator(sym, "close", sma, p.bond_sma_slow)  # one value per TLT close
+        if slow_series.shape[0] < p.bond_sma_slow:
             self._shown.update(bond_sma_fast=None, bond_sma_slow=None)
             self._bond_trend = None
             return None
         fast = float(ctx.indicator(sym, "close", sma, p.bond_sma_fast)[-1])
-        slow = float(ctx.indicator(sym, "close", sma, p.bond_sma_slow)[-1])
+        slow = float(slow_series[-1])
         if math.isnan(fast) or math.isnan(slow):
             self._shown.update(bond_sma_fast=None, bond_sma_slow=None)
             self._bond_trend = None
