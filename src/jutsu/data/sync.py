@@ -23,7 +23,7 @@ from time import perf_counter
 import pandas as pd
 from sqlalchemy import Engine
 
-from jutsu.data.calendar import last_completed_session
+from jutsu.data.calendar import last_completed_session, sessions_between
 from jutsu.data.repositories import market_data as repo
 from jutsu.data.sources.base import MarketDataSource
 from jutsu.data.validation import validate_symbol
@@ -82,6 +82,8 @@ def sync_symbol(
     last = repo.last_bar_date(engine, symbol, timeframe)
     frames: list[pd.DataFrame] = []
     for lo, hi in plan_ranges(start, end, first, last):
+        if not sessions_between(lo, hi):
+            continue  # e.g. a "backfill" of New Year's Day: nothing to ask the vendor for
         fetched = source.fetch(symbol, lo, hi)
         frames.append(fetched[(fetched["date"] >= pd.Timestamp(lo)) & (fetched["date"] <= pd.Timestamp(hi))])
     frame = (
