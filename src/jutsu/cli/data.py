@@ -12,13 +12,11 @@ never a stack trace.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,18 +31,14 @@ __all__ = ["app", "database_url"]
 app = typer.Typer(no_args_is_help=True)
 _out = Console(highlight=False, soft_wrap=True)
 _MULTI = {"allow_extra_args": True, "ignore_unknown_options": True}
-DEFAULT_DATABASE_URL = "sqlite:///data/jutsu.db"
 SOURCES = ("yahoo", "synthetic")
 
 
 def database_url() -> str:
-    """The configured database URL: ``load_settings().database_url`` when the config module
-    provides it, else ``DATABASE_URL`` or the embedded default."""
-    config = importlib.import_module("jutsu.config")
-    load: Callable[[], Any] | None = getattr(config, "load_settings", None)
-    if load is not None:
-        return str(load().database_url)
-    return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    """The configured database URL (``jutsu.config.load_settings().database_url``)."""
+    from jutsu.config import load_settings
+
+    return load_settings().database_url
 
 
 def _fail(message: str) -> None:
