@@ -127,3 +127,7 @@ class ResearchResult(Base):
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = now_column()
+    returns: Mapped[Any | None] = mapped_column(JSONType)
+    """Daily returns of the combination (JSON list of floats, one per session of the run's
+    period; the run's ``summary.return_dates`` holds the dates) — overfitting statistics read
+    them as the T×N returns matrix."""
