@@ -1,0 +1,70 @@
+"""Reads of the EOD-finalized ``daily_performance`` rows and ``eod_job_status`` (platform.md §5.4).
+
+Only the EOD job writes these tables; the API only reads them. Queries use the
+``idx_daily_perf_mode_entity`` index order (mode, entity_type, entity_id, trading_date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from jutsu.data.models import DailyPerformance, EodJobStatus
+
+__all__ = ["daily_rows", "eod_status", "latest_daily_row", "recent_eod_jobs", "row_before"]
+
+
+def _entity(entity_type: str, entity_id: str, mode: str) -> list[ColumnElement[bool]]:
+    return [
+        DailyPerformance.mode == mode,
+        DailyPerformance.entity_type == entity_type,
+        DailyPerformance.entity_id == entity_id,
+    ]
+
+
+def daily_rows(
+    session: Session,
+    entity_type: str,
+    entity_id: str,
+    mode: str,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[DailyPerformance]:
+    """Rows of one entity in ``start..end`` (inclusive), oldest first."""
+    query = select(DailyPerformance).where(*_entity(entity_type, entity_id, mode))
+    if start is not None:
+        query = query.where(DailyPerformance.trading_date >= start)
+    if end is not None:
+        query = query.where(DailyPerformance.trading_date <= end)
+    return list(session.scalars(query.order_by(DailyPerformance.trading_date)))
+
+
+def latest_daily_row(
+    session: Session, entity_type: str, entity_id: str, mode: str, *, on_or_before: dt.date | None = None
+) -> DailyPerformance | None:
+    """The newest row of one entity (optionally not after ``on_or_before``)."""
+    query = select(DailyPerformance).where(*_entity(entity_type, entity_id, mode))
+    if on_or_before is not None:
+        query = query.where(DailyPerformance.trading_date <= on_or_before)
+    return session.scalars(query.order_by(DailyPerformance.trading_date.desc()).limit(1)).first()
+
+
+def row_before(
+    session: Session, entity_type: str, entity_id: str, mode: str, day: dt.date
+) -> DailyPerformance | None:
+    """The last row strictly before ``day`` (period-return anchor)."""
+    return latest_daily_row(session, entity_type, entity_id, mode, on_or_before=day - dt.timedelta(days=1))
+
+
+def eod_status(session: Session, day: dt.date) -> EodJobStatus | None:
+    """The finalization job row of one trading date."""
+    return session.get(EodJobStatus, day)
+
+
+def recent_eod_jobs(session: Session, limit: int = 5) -> list[EodJobStatus]:
+    """The newest finalization job rows."""
+    query = select(EodJobStatus).order_by(EodJobStatus.job_date.desc()).limit(limit)
+    return list(session.scalars(query))
