@@ -1,0 +1,1 @@
+"""Pydantic request/response models of the resource routers, one module per area."""

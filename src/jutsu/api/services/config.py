@@ -1,0 +1,238 @@
+"""Effective strategy parameters and runtime overrides with an audit trail (platform.md §3.11).
+
+Bounds come from the strategy class's pydantic ``Params`` model (the declared schema wins over
+the reference's table); a value is accepted only if the whole parameter set still validates.
+Every override must carry a reason and an expiry in the future.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from jutsu.api.schemas.config import (
+    ConfigHistoryEntry,
+    ConfigHistoryPublic,
+    ConfigParameter,
+    ConfigResponse,
+    ConfigUpdate,
+    ConfigUpdateResponse,
+    OverridePublic,
+    ParameterConstraints,
+)
+from jutsu.api.services.errors import Conflict, Invalid
+from jutsu.api.services.strategies import StrategyCatalog
+from jutsu.data.models import ConfigHistory, ConfigOverride
+from jutsu.data.repositories import config_overrides as repo
+
+__all__ = ["ConfigService"]
+
+_TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _value_type(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), "str")
+
+
+def _parse(text: str, value_type: str) -> Any:
+    if value_type == "str":
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class ConfigService:
+    def __init__(self, sessions: sessionmaker[Session], catalog: StrategyCatalog) -> None:
+        self._sessions = sessions
+        self._catalog = catalog
+
+    def effective(self, strategy_id: str | None) -> ConfigResponse:
+        sid = self._catalog.require(strategy_id)
+        cls = self._catalog.strategy_class(sid)
+        values = self._catalog.effective_parameters(sid)
+        now = dt.datetime.now(dt.UTC)
+        with self._sessions() as session:
+            overrides = repo.active_overrides(session, sid, now)
+        by_name = {o.parameter_name: o for o in overrides}
+        schema = cls.Params.model_json_schema().get("properties", {})
+        params = []
+        for name, value in values.items():
+            prop = schema.get(name, {})
+            o = by_name.get(name)
+            params.append(
+                ConfigParameter(
+                    name=name,
+                    value=_parse(o.override_value, o.value_type) if o else value,
+                    original_value=value if o else None,
+                    is_overridden=o is not None,
+                    constraints=ParameterConstraints(
+                        min_value=prop.get("minimum", prop.get("exclusiveMinimum")),
+                        max_value=prop.get("maximum", prop.get("exclusiveMaximum")),
+                        allowed_values=prop.get("enum"),
+                        value_type=_value_type(value),
+                    ),
+                    description=prop.get("description"),
+                )
+            )
+        registry = self._catalog.registry()
+        last = max((o.created_at for o in overrides), default=None)
+        return ConfigResponse(
+            strategy_id=sid,
+            strategy_name=registry.strategies[sid].display_name,
+            parameters=params,
+            active_overrides=[_override_public(o) for o in overrides],
+            last_modified=last,
+        )
+
+    def set_override(
+        self, update: ConfigUpdate, changed_by: str | None, user_id: int | None
+    ) -> ConfigUpdateResponse:
+        sid = self._catalog.require(update.strategy_id)
+        now = dt.datetime.now(dt.UTC)
+        if update.expires_at <= now:
+            raise Invalid("expires_at must be in the future")
+        if not update.reason.strip():
+            raise Invalid("reason must not be empty")
+        cls = self._catalog.strategy_class(sid)
+        values = self._catalog.effective_parameters(sid)
+        name = update.parameter_name
+        if name not in values:
+            known = ", ".join(sorted(values))
+            raise Invalid(f"Unknown parameter {name!r} for {sid}; known parameters: {known}")
+        candidate = {**values, name: update.new_value}
+        try:
+            validated = cls.Params.model_validate(candidate).model_dump(mode="json")
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise Invalid(f"Invalid value for {name}: {err['msg']}") from None
+        new_value = validated[name]
+        original = _text(values[name])
+        with self._sessions.begin() as session:
+            previous = repo.active_overrides(session, sid, now, parameter_name=name)
+            old_text = previous[0].override_value if previous else original
+            for o in previous:
+                if o.strategy_id == sid:
+                    repo.deactivate(session, o, now)
+            try:
+                repo.insert_override(
+                    session,
+                    ConfigOverride(
+                        parameter_name=name,
+                        original_value=original[:100],
+                        override_value=_text(new_value)[:100],
+                        value_type=_value_type(new_value),
+                        strategy_id=sid,
+                        is_active=True,
+                        reason=update.reason.strip(),
+                        created_by=user_id,
+                        created_at=now,
+                        expires_at=update.expires_at,
+                    ),
+                )
+            except IntegrityError:
+                raise Conflict(f"Another override of {name} was created concurrently") from None
+            repo.add_history(
+                session,
+                ConfigHistory(
+                    parameter_name=name,
+                    strategy_id=sid,
+                    old_value=old_text[:100],
+                    new_value=_text(new_value)[:100],
+                    change_type="override",
+                    changed_by=changed_by,
+                    reason=update.reason.strip(),
+                    timestamp=now,
+                ),
+            )
+        return ConfigUpdateResponse(
+            success=True,
+            parameter_name=name,
+            old_value=old_text,
+            new_value=_text(new_value),
+            message=f"{name} overridden for {sid} until {update.expires_at.isoformat()}",
+        )
+
+    def reset(
+        self, parameter_name: str, strategy_id: str | None, changed_by: str | None
+    ) -> ConfigUpdateResponse:
+        sid = self._catalog.require(strategy_id)
+        now = dt.datetime.now(dt.UTC)
+        with self._sessions.begin() as session:
+            active = [
+                o
+                for o in repo.active_overrides(session, sid, now, parameter_name=parameter_name)
+                if o.strategy_id == sid
+            ]
+            if not active:
+                return ConfigUpdateResponse(
+                    success=True,
+                    parameter_name=parameter_name,
+                    old_value=None,
+                    new_value=None,
+                    message=f"{parameter_name} was not overridden",
+                )
+            o = active[0]
+            repo.deactivate(session, o, now)
+            repo.add_history(
+                session,
+                ConfigHistory(
+                    parameter_name=parameter_name,
+                    strategy_id=sid,
+                    old_value=o.override_value,
+                    new_value=o.original_value or "",
+                    change_type="reset",
+                    changed_by=changed_by,
+                    reason="reset to file value",
+                    timestamp=now,
+                ),
+            )
+        return ConfigUpdateResponse(
+            success=True,
+            parameter_name=parameter_name,
+            old_value=o.override_value,
+            new_value=o.original_value,
+            message=f"{parameter_name} reset to the file value",
+        )
+
+    def history(self, strategy_id: str | None, parameter_name: str | None, limit: int) -> ConfigHistoryPublic:
+        with self._sessions() as session:
+            rows = repo.history(session, strategy_id=strategy_id, parameter_name=parameter_name, limit=limit)
+            entries = [
+                ConfigHistoryEntry(
+                    timestamp=r.timestamp,
+                    parameter_name=r.parameter_name,
+                    strategy_id=r.strategy_id,
+                    old_value=r.old_value,
+                    new_value=r.new_value,
+                    change_type=r.change_type,
+                    changed_by=r.changed_by,
+                    reason=r.reason,
+                )
+                for r in rows
+            ]
+        return ConfigHistoryPublic(history=entries, count=len(entries))
+
+
+def _override_public(o: ConfigOverride) -> OverridePublic:
+    return OverridePublic(
+        id=o.id,
+        parameter_name=o.parameter_name,
+        strategy_id=o.strategy_id,
+        original_value=o.original_value,
+        override_value=o.override_value,
+        value_type=o.value_type,
+        reason=o.reason,
+        created_at=o.created_at,
+        expires_at=o.expires_at,
+    )
