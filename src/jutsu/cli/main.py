@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jutsu.cli import backtest, data, db
+from jutsu.cli import backtest, data, db, optimize
 
 app = typer.Typer(
     name="jutsu",
@@ -15,6 +15,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db", help="Database schema and maintenance.")
 app.add_typer(data.app, name="data", help="Market data: import, sync, list, delete.")
 app.command(name="backtest")(backtest.backtest_command)
+app.command(name="grid")(optimize.grid_command)
+app.command(name="wfo")(optimize.wfo_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

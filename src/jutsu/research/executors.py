@@ -26,7 +26,7 @@ from jutsu.research.worker import ComboOutcome, ComboTask, WorkerSetup, evaluate
 
 __all__ = ["DASK_CONNECT_TIMEOUT_S", "DaskExecutor", "Executor", "LocalExecutor", "parse_executor"]
 
-DASK_CONNECT_TIMEOUT_S = 5
+DASK_CONNECT_TIMEOUT_S = 3
 """Seconds to wait for a Dask scheduler before saying it is unreachable."""
 
 
