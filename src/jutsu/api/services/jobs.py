@@ -15,6 +15,7 @@ Results: ``summary`` holds the ``summary.json`` document of the run plus ``equit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -24,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,9 +103,9 @@ class JobManager:
         cls = self._catalog.catalog_class(body.strategy_name)
         try:
             cls.Params.model_validate(body.parameters)
-        except ValueError as exc:
-            first = getattr(exc, "errors", lambda: [{"msg": str(exc)}])()[0]
-            raise Invalid(f"Invalid parameters for {body.strategy_name}: {first['msg']}") from None
+        except ValidationError as exc:
+            msg = exc.errors()[0]["msg"]
+            raise Invalid(f"Invalid parameters for {body.strategy_name}: {msg}") from None
         run_id = str(uuid.uuid4())
         request = BacktestRequest(
             strategy_id=body.strategy_name,
@@ -114,13 +116,11 @@ class JobManager:
                 k: json.dumps(v) if isinstance(v, bool) else str(v) for k, v in body.parameters.items()
             },
             baseline_symbol=body.baseline_symbol,
-            **(
-                {"commission_per_share": body.commission_per_share}
-                if body.commission_per_share is not None
-                else {}
-            ),
-            **({"slippage": body.slippage_percent / 100} if body.slippage_percent is not None else {}),
         )
+        if body.commission_per_share is not None:
+            request = dataclasses.replace(request, commission_per_share=body.commission_per_share)
+        if body.slippage_percent is not None:
+            request = dataclasses.replace(request, slippage=body.slippage_percent / 100)
         config = _jsonable(body.model_dump(mode="json"))
         with self._sessions.begin() as session:
             repo.save(

@@ -123,7 +123,7 @@ def _max_drawdown(equity: Sequence[float]) -> float | None:
 def _annualize(period_return: float | None, days: int) -> float | None:
     if period_return is None or days <= 0 or period_return <= -1:
         return None
-    return (1 + period_return) ** (365.25 / days) - 1
+    return float((1 + period_return) ** (365.25 / days) - 1)
 
 
 def period_metrics(

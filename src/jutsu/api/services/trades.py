@@ -19,7 +19,29 @@ from jutsu.data.repositories.trades import TradeFilter
 
 __all__ = ["EXPORT_COLUMNS", "TradesService", "to_record"]
 
-EXPORT_COLUMNS = ["id", "timestamp", "symbol", "action", "quantity", "target_price", "fill_price", "fill_value", "slippage_pct", "schwab_order_id", "strategy_cell", "trend_state", "vol_state", "t_norm", "z_score", "reason", "mode", "strategy_id", "status", "commission", "execution_id"]
+EXPORT_COLUMNS = (
+    "id",
+    "timestamp",
+    "symbol",
+    "action",
+    "quantity",
+    "target_price",
+    "fill_price",
+    "fill_value",
+    "slippage_pct",
+    "schwab_order_id",
+    "strategy_cell",
+    "trend_state",
+    "vol_state",
+    "t_norm",
+    "z_score",
+    "reason",
+    "mode",
+    "strategy_id",
+    "status",
+    "commission",
+    "execution_id",
+)
 _FILLED = ("filled", "partially_filled")
 
 
