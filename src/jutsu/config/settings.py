@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from pydantic import SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from jutsu.config.sections import (
@@ -58,6 +58,28 @@ ENV_VARIABLES: tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...] = (
     (("auth_required",), ("AUTH_REQUIRED",), False),
     (("disable_docs",), ("DISABLE_DOCS",), False),
     (("log_level",), ("LOG_LEVEL",), False),
+    # API security (platform.md §4, §8.5)
+    (("access_token_expire_minutes",), ("ACCESS_TOKEN_EXPIRE_MINUTES",), False),
+    (("refresh_token_expire_days",), ("REFRESH_TOKEN_EXPIRE_DAYS",), False),
+    (("passkey_token_expire_minutes",), ("PASSKEY_TOKEN_EXPIRE_MINUTES",), False),
+    (("totp_encryption_key",), ("TOTP_ENCRYPTION_KEY",), True),
+    (("bcrypt_rounds",), ("BCRYPT_ROUNDS",), False),
+    (("max_request_size",), ("MAX_REQUEST_SIZE",), False),
+    (("trusted_proxies",), ("TRUSTED_PROXIES",), False),
+    (("login_rate_limit",), ("LOGIN_RATE_LIMIT",), False),
+    (("api_rate_limit",), ("API_RATE_LIMIT",), False),
+    (("cors_origins",), ("CORS_ORIGINS",), False),
+    (("webauthn_rp_id",), ("WEBAUTHN_RP_ID",), False),
+    (("webauthn_rp_name",), ("WEBAUTHN_RP_NAME",), False),
+    (("webauthn_origin",), ("WEBAUTHN_ORIGIN",), False),
+    (("max_users",), ("MAX_USERS",), False),
+    (("invitation_expiry_hours",), ("INVITATION_EXPIRY_HOURS",), False),
+    (("dashboard_url",), ("DASHBOARD_URL", "API_BASE_URL"), False),
+    (("use_secure_cookies",), ("USE_SECURE_COOKIES",), False),
+    (("cookie_secure",), ("COOKIE_SECURE",), False),
+    (("cookie_samesite",), ("COOKIE_SAMESITE",), False),
+    (("cookie_domain",), ("COOKIE_DOMAIN",), False),
+    (("state_dir",), ("JUTSU_STATE_DIR",), False),
 )
 
 
@@ -81,6 +103,29 @@ class Settings(BaseSettings):
     auth_required: bool = True
     disable_docs: bool = False
     log_level: LogLevel = "INFO"
+
+    # API security (platform.md §4, §8.5); comma-separated lists stay strings, parsed by jutsu.api.
+    access_token_expire_minutes: int = Field(15, ge=1)
+    refresh_token_expire_days: int = Field(7, ge=1)
+    passkey_token_expire_minutes: int = Field(420, ge=1)
+    totp_encryption_key: SecretStr | None = None
+    bcrypt_rounds: int = Field(12, ge=4, le=31)
+    max_request_size: int = Field(10 * 1024 * 1024, ge=1)
+    trusted_proxies: str = "127.0.0.1/32"
+    login_rate_limit: str = "5/minute"
+    api_rate_limit: str = "100/minute"
+    cors_origins: str | None = None
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str = "Jutsu Trading"
+    webauthn_origin: str = "https://localhost"
+    max_users: int = Field(20, ge=1)
+    invitation_expiry_hours: int = Field(48, ge=1)
+    dashboard_url: str | None = None
+    use_secure_cookies: bool = False
+    cookie_secure: bool = True
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    cookie_domain: str | None = None
+    state_dir: Path = Path("data")
 
     @classmethod
     def settings_customise_sources(

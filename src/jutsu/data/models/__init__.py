@@ -22,6 +22,7 @@ from jutsu.data.models.runs import (
     ResearchResult,
     ResearchRun,
 )
+from jutsu.data.models.sessions import CHALLENGE_KINDS, AuthChallenge, RefreshToken, TokenFamily
 from jutsu.data.models.trading import (
     EXECUTION_STATUSES,
     EXECUTION_TRIGGERS,
@@ -33,6 +34,7 @@ from jutsu.data.models.trading import (
 )
 
 __all__ = [
+    "CHALLENGE_KINDS",
     "EOD_STATUSES",
     "EXECUTION_STATUSES",
     "EXECUTION_TRIGGERS",
@@ -44,6 +46,7 @@ __all__ = [
     "ROLES",
     "RUN_STATUSES",
     "SEVERITIES",
+    "AuthChallenge",
     "BacktestRun",
     "Base",
     "BlacklistedToken",
@@ -62,11 +65,13 @@ __all__ = [
     "PerformanceSnapshot",
     "Position",
     "ReconciliationReport",
+    "RefreshToken",
     "ResearchResult",
     "ResearchRun",
     "SecurityEvent",
     "StrategyState",
     "SystemState",
+    "TokenFamily",
     "User",
     "UserInvitation",
 ]

@@ -13,7 +13,7 @@ from jutsu.data.types import JSONType, UTCDateTime
 
 __all__ = ["SEVERITIES", "BrokerToken", "ReconciliationReport", "SecurityEvent"]
 
-SEVERITIES = ("INFO", "WARNING", "CRITICAL")
+SEVERITIES = ("INFO", "WARNING", "LOW", "MEDIUM", "HIGH", "CRITICAL")  # spec + issue #5 levels (0003)
 
 
 class BrokerToken(Base):
