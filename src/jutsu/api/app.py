@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from jutsu.api.container import Container, StartupState
 from jutsu.api.errors import install_error_handlers
 from jutsu.api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
-from jutsu.api.routers import health
+from jutsu.api.routers import health, ops
 from jutsu.api.security.client_ip import parse_trusted_proxies
 from jutsu.api.security.events import SecurityLog
 from jutsu.api.security.keys import load_or_create_secret_key, load_or_create_totp_fernet
@@ -36,6 +36,7 @@ from jutsu.data.database import create_db_engine, session_factory
 from jutsu.data.migrate import current_revision, head_revision
 from jutsu.errors import ConfigError
 from jutsu.events import EventBus
+from jutsu.ops.metrics import MetricsMiddleware
 
 __all__ = ["DEV_CORS_ORIGINS", "StartupHook", "cors_origins", "create_app", "operation_id", "routers"]
 
@@ -61,6 +62,8 @@ def routers() -> list[APIRouter]:
         health.root_router,
         health.router,
         # --- G2: add your routers below this line (status, performance, trades, control, ...) ---
+        # --- I: readiness and Prometheus metrics ---
+        ops.router,
     ]
 
 
@@ -130,6 +133,7 @@ def create_app(
     for router in routers():
         app.include_router(router)
     # add_middleware wraps: the last added is outermost (request id → headers → CORS → size limit).
+    app.add_middleware(MetricsMiddleware)  # innermost: sees the matched route template
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_size)
     app.add_middleware(
         CORSMiddleware,
