@@ -331,9 +331,11 @@ class MonteCarloResult:
 
 def _original(returns: FloatArray, spec: MonteCarloSpec) -> dict[str, float | None]:
     """The input sequence in its own order, measured like every simulated path."""
+    with np.errstate(divide="ignore"):
+        log_r = np.log1p(returns)[None, :]
     one = path_metrics(
         returns[None, :].copy(),
-        np.log1p(returns)[None, :],
+        log_r,
         initial_capital=spec.initial_capital,
         periods_per_year=spec.periods_per_year,
         ruin_level=spec.ruin_level,
