@@ -58,6 +58,7 @@ ENV_VARIABLES: tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...] = (
     (("auth_required",), ("AUTH_REQUIRED",), False),
     (("disable_docs",), ("DISABLE_DOCS",), False),
     (("log_level",), ("LOG_LEVEL",), False),
+    (("log_format",), ("LOG_FORMAT",), False),
     # API security (platform.md §4, §8.5)
     (("access_token_expire_minutes",), ("ACCESS_TOKEN_EXPIRE_MINUTES",), False),
     (("refresh_token_expire_days",), ("REFRESH_TOKEN_EXPIRE_DAYS",), False),
@@ -103,6 +104,8 @@ class Settings(BaseSettings):
     auth_required: bool = True
     disable_docs: bool = False
     log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """``text``: ``time | module | level | message``; ``json``: one JSON object per line."""
 
     # API security (platform.md §4, §8.5); comma-separated lists stay strings, parsed by jutsu.api.
     access_token_expire_minutes: int = Field(15, ge=1)
