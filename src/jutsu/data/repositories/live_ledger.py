@@ -38,6 +38,7 @@ __all__ = [
     "q6",
     "read_book",
     "trades_of_execution",
+    "update_intent",
 ]
 
 SCALE = Decimal("0.000001")
@@ -472,3 +473,13 @@ def _move_book(
         conn.execute(insert(Position).values(symbol=symbol, mode=mode, strategy_id=strategy_id, **values))
     else:
         conn.execute(update(Position).where(*where).values(**values))
+
+
+def update_intent(bind: Engine, client_order_id: str, *, quantity: int, target_price: Decimal) -> None:
+    """Re-size an order that was recorded but never reached the broker (a retried run)."""
+    with bind.begin() as conn:
+        conn.execute(
+            update(LiveTrade)
+            .where(LiveTrade.client_order_id == client_order_id, LiveTrade.status == "intent")
+            .values(quantity=quantity, target_price=q6(target_price))
+        )
