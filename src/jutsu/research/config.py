@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from jutsu.core.metrics import METRIC_KEYS
 from jutsu.errors import ConfigError
@@ -140,6 +140,29 @@ class ResearchConfig(_Strict):
     """Parameter pairs to draw; default: every pair of parameters with more than one value."""
     walk_forward: WalkForwardSection | None = None
     path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _ranges(cls, value: Any) -> Any:
+        """Validate ``{start, stop, step}`` entries here so errors name the parameter."""
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for name, spec in value.items():
+            if isinstance(spec, dict):
+                try:
+                    spec = ParamRange.model_validate(spec)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    where = ".".join(str(p) for p in err["loc"])
+                    msg = str(err["msg"]).removeprefix("Value error, ")
+                    if err["type"] == "extra_forbidden":
+                        msg = "unknown key (a range has start, stop, step)"
+                    raise ValueError(f"parameter {name!r}: {where + ': ' if where else ''}{msg}") from None
+            elif not isinstance(spec, list):
+                raise ValueError(f"parameter {name!r}: expected a list of values or {{start, stop, step}}")
+            out[name] = spec
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> Self:
