@@ -181,4 +181,6 @@ def build_container(settings: Settings, engine: Engine, bus: EventBus) -> Contai
 def _core_startup_hooks() -> list[StartupHook]:
     from jutsu.api.services.bootstrap import bootstrap_startup
 
-    return [bootstrap_startup]
+    from jutsu.api.platform import platform_startup
+
+    return [bootstrap_startup, platform_startup]

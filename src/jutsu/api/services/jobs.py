@@ -284,6 +284,33 @@ class JobManager:
                 )
         return items
 
+    # -- market data sync ----------------------------------------------------------------------
+
+    def start_sync(self, source: Any, symbol: str, start: dt.date, end: dt.date | None) -> JobAccepted:
+        """Run :func:`jutsu.data.sync.sync_symbol` in the background; ``job_status`` carries the result."""
+        job_id = str(uuid.uuid4())
+        self._publish("data_sync", job_id, "queued", 0.0)
+        self._pool.submit(self._run_sync, job_id, source, symbol, start, end)
+        return JobAccepted(job_id=job_id, status="queued")
+
+    def _run_sync(self, job_id: str, source: Any, symbol: str, start: dt.date, end: dt.date | None) -> None:
+        from jutsu.data.sync import sync_symbol
+
+        self._publish("data_sync", job_id, "running", 0.0)
+        try:
+            result = sync_symbol(self._engine, source, symbol, start, end)
+        except JutsuError as exc:
+            self._publish("data_sync", job_id, "failed", error=str(exc))
+            return
+        except Exception:
+            log.exception("sync job %s failed", job_id)
+            self._publish("data_sync", job_id, "failed", error="internal error while syncing")
+            return
+        self._publish("data_sync", job_id, "completed", 1.0)
+        self._bus.publish(
+            Event(type="data_refresh", data={"refresh_type": "manual", "date": result.end_date.isoformat()})
+        )
+
     # -- research ------------------------------------------------------------------------------
 
     def start_grid(self, config_doc: dict[str, Any]) -> JobAccepted:
