@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from ops_pg_helpers import fresh_database
 from sqlalchemy import Engine, MetaData, insert, select, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -95,17 +95,8 @@ def empty_target(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'jutsu.db'}"
         return
-    base = make_url(db_url)
-    name = f"jutsu_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_db_engine(base.set(query={}), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(make_url(db_url), prefix="jutsu_restore") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 def test_restore_into_empty_database_matches_row_counts_and_checksums(
