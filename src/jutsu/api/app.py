@@ -62,8 +62,34 @@ def routers() -> list[APIRouter]:
         health.root_router,
         health.router,
         # --- G2: add your routers below this line (status, performance, trades, control, ...) ---
+        *_g2_routers(),
         # --- I: readiness and Prometheus metrics ---
         ops.router,
+    ]
+
+
+def _g2_routers() -> list[APIRouter]:
+    """Resource routers, WebSocket (G2); imported late so the module graph stays acyclic."""
+    from jutsu.api import websocket
+    from jutsu.api.routers import backtests, control, market_data, performance, strategies, trades
+    from jutsu.api.routers import config as config_router
+    from jutsu.api.routers import status as status_router
+
+    return [
+        status_router.health_router,
+        status_router.router,
+        status_router.positions_router,
+        status_router.indicators_router,
+        performance.router,
+        trades.router,
+        control.router,
+        config_router.router,
+        strategies.router,
+        strategies.classes_router,
+        backtests.router,
+        backtests.optimization_router,
+        market_data.router,
+        websocket.router,
     ]
 
 
