@@ -57,10 +57,18 @@ DEV_CORS_ORIGINS = (
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in mount order (literal paths before parameter paths per area)."""
+    from jutsu.api.routers import auth, passkeys, security_events, totp, users
+
     return [
         # --- G1: root, health, auth, 2FA, passkeys, users/invitations, security events ---
         health.root_router,
         health.router,
+        auth.router,
+        totp.router,
+        passkeys.router,
+        users.router,
+        users.invitations_router,
+        security_events.router,
         # --- G2: add your routers below this line (status, performance, trades, control, ...) ---
         *_g2_routers(),
         # --- I: readiness and Prometheus metrics ---
@@ -205,8 +213,7 @@ def build_container(settings: Settings, engine: Engine, bus: EventBus) -> Contai
 
 
 def _core_startup_hooks() -> list[StartupHook]:
-    from jutsu.api.services.bootstrap import bootstrap_startup
-
     from jutsu.api.platform import platform_startup
+    from jutsu.api.services.bootstrap import bootstrap_startup
 
     return [bootstrap_startup, platform_startup]

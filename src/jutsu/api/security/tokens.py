@@ -3,7 +3,7 @@
 Three token types share one key and are told apart by the ``type`` claim, which every decode
 checks, so a refresh token is never accepted as an access token (or a login ticket as either):
 
-* ``access``  — ``sub``, ``jti``, ``iat``, ``exp``, ``auth_method``;
+* ``access``  — ``sub``, ``jti``, ``iat``, ``exp``, ``auth_method`` and the session ``family``;
 * ``refresh`` — the same plus ``family``, the id shared by every rotation of one login session;
 * ``login_ticket`` — 5 minutes, proves the password step before the second factor (§5.6).
 
@@ -81,10 +81,10 @@ class TokenService:
     def refresh_seconds(self) -> int:
         return self._refresh_seconds
 
-    def issue_access(self, username: str, auth_method: AuthMethod) -> IssuedToken:
-        """An access token; passkey sessions get the longer passkey lifetime (§4.1)."""
+    def issue_access(self, username: str, auth_method: AuthMethod, family: str | None = None) -> IssuedToken:
+        """An access token (in session ``family``); passkey sessions live longer (§4.1)."""
         ttl = self._passkey_seconds if auth_method == "passkey" else self._access_seconds
-        return self._issue(username, "access", ttl, auth_method, None)
+        return self._issue(username, "access", ttl, auth_method, family)
 
     def issue_refresh(self, username: str, auth_method: AuthMethod, family: str | None = None) -> IssuedToken:
         """A refresh token in ``family`` (a new family when ``None``: a fresh login)."""
@@ -121,7 +121,7 @@ class TokenService:
                 iat=float(payload["iat"]),
                 exp=float(payload["exp"]),
                 auth_method="passkey" if payload.get("auth_method") == "passkey" else "password",
-                family=_text(payload["family"]) if expected == "refresh" else None,
+                family=_text(payload["family"]) if expected == "refresh" or "family" in payload else None,
             )
         except (KeyError, TypeError, ValueError):
             raise TokenError("invalid") from None

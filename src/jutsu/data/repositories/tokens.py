@@ -16,6 +16,8 @@ __all__ = [
     "add_refresh_token",
     "blacklist",
     "create_family",
+    "delete_challenge",
+    "find_challenge",
     "get_family",
     "get_refresh_token",
     "is_blacklisted",
@@ -144,3 +146,14 @@ def purge_expired(session: Session, *, now: datetime) -> None:
     """Drop expired challenges and blacklist rows (they can no longer matter)."""
     session.execute(delete(AuthChallenge).where(AuthChallenge.expires_at <= now))
     session.execute(delete(BlacklistedToken).where(BlacklistedToken.expires_at <= now))
+
+
+def find_challenge(session: Session, *, kind: str, key: str, now: datetime) -> AuthChallenge | None:
+    """An unexpired challenge by key, left in place (the caller deletes it on success)."""
+    row = session.scalar(select(AuthChallenge).where(AuthChallenge.kind == kind, AuthChallenge.key == key))
+    return row if row is not None and row.expires_at > now else None
+
+
+def delete_challenge(session: Session, row: AuthChallenge) -> None:
+    session.delete(row)
+    session.flush()
