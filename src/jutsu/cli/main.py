@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jutsu.cli import backtest, data, db, optimize
+from jutsu.cli import backtest, data, db, montecarlo, optimize, overfit
 
 app = typer.Typer(
     name="jutsu",
@@ -17,6 +17,8 @@ app.add_typer(data.app, name="data", help="Market data: import, sync, list, dele
 app.command(name="backtest")(backtest.backtest_command)
 app.command(name="grid")(optimize.grid_command)
 app.command(name="wfo")(optimize.wfo_command)
+app.command(name="montecarlo")(montecarlo.montecarlo_command)
+app.command(name="overfit")(overfit.overfit_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
