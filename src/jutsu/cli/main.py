@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jutsu.cli import backtest, data, db, montecarlo, optimize, overfit
+from jutsu.cli import backtest, data, db, montecarlo, optimize, overfit, serve
 
 app = typer.Typer(
     name="jutsu",
@@ -19,6 +19,7 @@ app.command(name="grid")(optimize.grid_command)
 app.command(name="wfo")(optimize.wfo_command)
 app.command(name="montecarlo")(montecarlo.montecarlo_command)
 app.command(name="overfit")(overfit.overfit_command)
+app.command(name="serve")(serve.serve_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()
