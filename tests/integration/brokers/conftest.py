@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -12,6 +13,8 @@ from fakes.schwab_server import APP_KEY, APP_SECRET, FakeSchwab, fake_schwab
 from jutsu.brokers.schwab_broker import SchwabBroker, open_schwab_broker
 from jutsu.brokers.schwab_client import SchwabConfig
 from jutsu.brokers.schwab_tokens import SchwabTokenStore, TokenCipher
+from jutsu.data.database import create_db_engine
+from jutsu.data.models import Base
 
 
 @pytest.fixture
@@ -45,3 +48,24 @@ def broker(
 ) -> SchwabBroker:
     token_store.write(schwab_server.issue_token())
     return open_schwab_broker(schwab_config, db_engine)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A SQLite schema built from the models (no migrations): for tests about HTTP, not storage."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'fast.db'}")
+    Base.metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fast_broker(
+    sqlite_engine: Engine, schwab_server: FakeSchwab, schwab_config: SchwabConfig
+) -> SchwabBroker:
+    SchwabTokenStore(sqlite_engine, TokenCipher(schwab_config.encryption_keys)).write(
+        schwab_server.issue_token()
+    )
+    return open_schwab_broker(schwab_config, sqlite_engine)

@@ -31,17 +31,17 @@ def _vwap(server: FakeSchwab, order_id: str) -> tuple[int, Decimal]:
     return int(qty), (notional / qty).quantize(Decimal("0.000001"))
 
 
-def test_is_a_broker(broker: SchwabBroker) -> None:
-    assert isinstance(broker, Broker)
+def test_is_a_broker(fast_broker: SchwabBroker) -> None:
+    assert isinstance(fast_broker, Broker)
 
 
-def test_account_hash_cash_and_positions(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
-    assert broker.account_hash == schwab_server.account_hash
-    snap = broker.account()
+def test_account_hash_cash_and_positions(fast_broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
+    assert fast_broker.account_hash == schwab_server.account_hash
+    snap = fast_broker.account()
     assert snap.cash == Decimal("51420.89") and snap.equity == Decimal("51434.86")
     assert snap.account_id.endswith(schwab_server.account_number[-4:])
     assert schwab_server.account_number not in snap.account_id
-    positions = broker.positions()
+    positions = fast_broker.positions()
     assert positions["SPY"].quantity == 2 and positions["SPY"].avg_cost == Decimal("571.215")
     assert not any(" " in symbol for symbol in positions)  # option contracts are skipped
     hash_calls = [p for m, p in schwab_server.state.requests if p.endswith("accountNumbers")]
@@ -58,17 +58,17 @@ def test_unknown_account_number(
     assert "99998888" not in str(err.value)
 
 
-def test_quotes_fresh_stale_and_invalid(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
-    quotes = broker.quotes(["qqq", "AAPL"])
+def test_quotes_fresh_stale_and_invalid(fast_broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
+    quotes = fast_broker.quotes(["qqq", "AAPL"])
     assert set(quotes) == {"QQQ", "AAPL"}
     assert quotes["AAPL"].last == Decimal("234.87") and quotes["AAPL"].bid == Decimal("234.86")
     assert abs(quotes["QQQ"].timestamp.timestamp() - time.time()) < 30
     schwab_server.state.quote_age_seconds = 600
     with pytest.raises(BrokerError, match="stale quote for QQQ"):
-        broker.quotes(["QQQ"])
+        fast_broker.quotes(["QQQ"])
     schwab_server.state.quote_age_seconds = 0
     with pytest.raises(BrokerError, match="no Schwab quote for BAD"):
-        broker.quotes(["QQQ", "BAD"])
+        fast_broker.quotes(["QQQ", "BAD"])
 
 
 def test_place_fill_is_idempotent(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
@@ -91,30 +91,30 @@ def test_place_fill_is_idempotent(broker: SchwabBroker, schwab_server: FakeSchwa
         broker.place_order(_order("exec1:QQQ:BUY", qty=11))
 
 
-def test_poll_partial_then_cancel(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
+def test_poll_partial_then_cancel(fast_broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
     schwab_server.fill_mode = "partial"
-    report = broker.place_order(_order(qty=9))
+    report = fast_broker.place_order(_order(qty=9))
     assert report.status == "partially_filled" and report.filled_quantity == 4
-    cancelled = broker.cancel_order(report.client_order_id)
+    cancelled = fast_broker.cancel_order(report.client_order_id)
     assert cancelled.status == "cancelled" and cancelled.filled_quantity == 4
-    assert broker.cancel_order(report.client_order_id) == cancelled  # terminal: no second DELETE
+    assert fast_broker.cancel_order(report.client_order_id) == cancelled  # terminal: no second DELETE
     deletes = [p for m, p in schwab_server.state.requests if m == "DELETE"]
     assert len(deletes) == 1
 
 
-def test_working_order_polled_and_cancelled(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
+def test_working_order_polled_and_cancelled(fast_broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
     schwab_server.fill_mode = "working"
-    report = broker.place_order(_order(side="SELL", cid="e:QQQ:SELL"))
+    report = fast_broker.place_order(_order(side="SELL", cid="e:QQQ:SELL"))
     assert report.status == "accepted" and report.side == "SELL" and not report.is_terminal
-    assert broker.cancel_order("e:QQQ:SELL").status == "cancelled"
+    assert fast_broker.cancel_order("e:QQQ:SELL").status == "cancelled"
     with pytest.raises(BrokerError, match="no such order"):
-        broker.cancel_order("never-placed")
-    assert broker.get_order("never-placed") is None
+        fast_broker.cancel_order("never-placed")
+    assert fast_broker.get_order("never-placed") is None
 
 
-def test_rejected_order_carries_schwab_reason(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
+def test_rejected_order_carries_schwab_reason(fast_broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
     schwab_server.fill_mode = "reject"
-    report = broker.place_order(_order())
+    report = fast_broker.place_order(_order())
     assert report.status == "rejected"
     assert report.message == schwab_server.state.orders[int(report.broker_order_id or 0)]["statusDescription"]
     assert "decimals" in report.message
@@ -142,9 +142,9 @@ def test_timeout_on_place_then_retry_adopts(broker: SchwabBroker, schwab_server:
     assert broker.place_order(_order()).broker_order_id == report.broker_order_id
 
 
-def test_missing_location_is_found_by_scan(broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
+def test_missing_location_is_found_by_scan(fast_broker: SchwabBroker, schwab_server: FakeSchwab) -> None:
     schwab_server.fill_mode = "no_location"
-    report = broker.place_order(_order())
+    report = fast_broker.place_order(_order())
     assert report.status == "filled" and report.broker_order_id is not None
     assert len(schwab_server.received_orders) == 1
 
@@ -161,7 +161,7 @@ def test_missing_location_is_found_by_scan(broker: SchwabBroker, schwab_server: 
     ],
 )
 def test_fault_modes_map_to_errors(
-    broker: SchwabBroker,
+    fast_broker: SchwabBroker,
     schwab_server: FakeSchwab,
     operation: str,
     mode: str,
@@ -170,15 +170,15 @@ def test_fault_modes_map_to_errors(
 ) -> None:
     if operation == "get_order":
         schwab_server.fill_mode = "working"
-        broker.place_order(_order())
+        fast_broker.place_order(_order())
     schwab_server.fault(operation, mode)
     with pytest.raises(error, match=pattern) as err:
         if operation == "account":
-            broker.account()
+            fast_broker.account()
         elif operation == "quotes":
-            broker.quotes(["QQQ"])
+            fast_broker.quotes(["QQQ"])
         else:
-            broker.get_order("exec1:QQQ:BUY")
+            fast_broker.get_order("exec1:QQQ:BUY")
     if error is BrokerError:
         assert not isinstance(err.value, BrokerUnavailable)
     assert len(schwab_server.received_orders) == (1 if operation == "get_order" else 0)
