@@ -147,7 +147,7 @@ def histogram(
     if v.shape[0] == 0:
         return _empty(title)
     lo, hi = float(v.min()), float(v.max())
-    if hi <= lo:
+    if hi - lo <= 1e-9 * max(abs(lo), abs(hi), 1e-12):  # one value up to rounding (a shuffle's CAGR)
         lo, hi = lo - 0.5 * (abs(lo) or 1.0), hi + 0.5 * (abs(hi) or 1.0)
     counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
     marks = [(label, x) for label, x in markers if math.isfinite(x)]
