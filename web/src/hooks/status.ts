@@ -1,0 +1,84 @@
+/** Dashboard status area: status, regime, positions, indicators, decisions, pre-trade preview. */
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api/http";
+import { queryKeys } from "../api/queryKeys";
+import type { IndicatorsResponse, PositionsResponse, RegimeInfo, SystemStatus, TradeListResponse } from "../api/types";
+import { usePolling } from "./live";
+
+export function useStatus(strategyId: string | undefined) {
+  const refetchInterval = usePolling(5000);
+  return useQuery({
+    queryKey: queryKeys.status(strategyId),
+    enabled: !!strategyId,
+    queryFn: () => api<SystemStatus>("/status", { query: { strategy_id: strategyId } }),
+    refetchInterval,
+  });
+}
+
+export function useRegime(strategyId: string | undefined) {
+  const refetchInterval = usePolling(5000);
+  return useQuery({
+    queryKey: queryKeys.regime(strategyId),
+    enabled: !!strategyId,
+    queryFn: () => api<RegimeInfo>("/status/regime", { query: { strategy_id: strategyId } }),
+    refetchInterval,
+    retry: false,
+  });
+}
+
+export function usePositions(strategyId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.positions(strategyId),
+    enabled: !!strategyId,
+    queryFn: () => api<PositionsResponse>("/positions", { query: { strategy_id: strategyId } }),
+  });
+}
+
+export function useIndicators(strategyId: string | undefined) {
+  const refetchInterval = usePolling(5000);
+  return useQuery({
+    queryKey: queryKeys.indicators(strategyId),
+    enabled: !!strategyId,
+    queryFn: () => api<IndicatorsResponse>("/indicators", { query: { strategy_id: strategyId } }),
+    refetchInterval,
+    retry: false,
+  });
+}
+
+export interface PreviewOrder {
+  symbol: string;
+  action?: string;
+  side?: string;
+  quantity: number | string;
+  price?: number | string | null;
+  estimated_value?: number | string | null;
+  reason?: string | null;
+}
+
+export interface PreviewResponse {
+  strategy_id?: string;
+  as_of?: string | null;
+  orders: PreviewOrder[];
+  target_allocation?: Record<string, number | string>;
+  message?: string | null;
+}
+
+/** Orders the next run would place now (pre-trade preview). 404 → the page says "not available". */
+export function usePreview(strategyId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.preview(strategyId),
+    enabled: !!strategyId,
+    queryFn: () => api<PreviewResponse>("/status/preview", { query: { strategy_id: strategyId } }),
+    retry: false,
+  });
+}
+
+/** Latest decisions with their reasons: the newest trades (each carries the decision's reason). */
+export function useLatestDecisions(strategyId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.trades({ strategy_id: strategyId, page: 1, page_size: 5 }),
+    enabled: !!strategyId,
+    queryFn: () => api<TradeListResponse>("/trades", { query: { strategy_id: strategyId, page: 1, page_size: 5 } }),
+    retry: false,
+  });
+}

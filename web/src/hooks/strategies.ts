@@ -1,0 +1,91 @@
+/** Strategy registry and the selected strategy (persisted in localStorage, spec §7.1). */
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useState } from "react";
+import { api } from "../api/http";
+import { queryKeys } from "../api/queryKeys";
+import type { JsonSchema, StrategiesResponse } from "../api/types";
+
+const SELECTED_KEY = "jutsu_selected_strategy";
+const COMPARE_KEY = "jutsu_compare_strategies";
+
+export function useStrategies() {
+  return useQuery({
+    queryKey: queryKeys.strategies(),
+    queryFn: () => api<StrategiesResponse>("/strategies", { query: { active_only: true } }),
+    staleTime: 60_000,
+  });
+}
+
+function readStorage(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** The selected strategy id: saved choice if still registered, else the primary, else the first. */
+export function useSelectedStrategy(): [string | undefined, (id: string) => void] {
+  const { data } = useStrategies();
+  const [saved, setSaved] = useState<string | null>(() => readStorage(SELECTED_KEY));
+  const ids = data?.strategies.map((s) => s.id) ?? [];
+  const selected = saved && ids.includes(saved) ? saved : (data?.primary_id ?? ids[0]);
+  const set = useCallback((id: string) => {
+    setSaved(id);
+    try {
+      localStorage.setItem(SELECTED_KEY, id);
+    } catch {
+      /* ignore */
+    }
+  }, []);
+  return [selected, set];
+}
+
+/** Up to three compared strategies, from the URL parameter first, then localStorage. */
+export function useCompareSelection(initial: string[] | null): [string[], (ids: string[]) => void] {
+  const [ids, setIds] = useState<string[]>(() => {
+    if (initial && initial.length > 0) return initial.slice(0, 3);
+    try {
+      return (JSON.parse(readStorage(COMPARE_KEY) ?? "[]") as string[]).slice(0, 3);
+    } catch {
+      return [];
+    }
+  });
+  useEffect(() => {
+    try {
+      localStorage.setItem(COMPARE_KEY, JSON.stringify(ids));
+    } catch {
+      /* ignore */
+    }
+  }, [ids]);
+  return [ids, (next) => setIds(next.slice(0, 3))];
+}
+
+interface StrategyDetail {
+  params_schema?: JsonSchema | null;
+  parameters_schema?: JsonSchema | null;
+  schema?: JsonSchema | null;
+  config?: unknown;
+  [key: string]: unknown;
+}
+
+/**
+ * The strategy's parameter JSON schema. Tried in order: `/api/strategies/{id}/schema`,
+ * the `params_schema` field of `/api/strategies/{id}`.
+ */
+export function useStrategyParamsSchema(id: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.strategyParams(id ?? ""),
+    enabled: !!id,
+    staleTime: 5 * 60_000,
+    queryFn: async (): Promise<JsonSchema | null> => {
+      try {
+        const direct = await api<JsonSchema & { params_schema?: JsonSchema; schema?: JsonSchema }>(`/strategies/${encodeURIComponent(id!)}/schema`);
+        return direct.params_schema ?? direct.schema ?? direct;
+      } catch {
+        const detail = await api<StrategyDetail>(`/strategies/${encodeURIComponent(id!)}`);
+        return detail.params_schema ?? detail.parameters_schema ?? detail.schema ?? null;
+      }
+    },
+  });
+}
