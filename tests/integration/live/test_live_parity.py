@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from live_helpers import Clock, context, full_bar, full_market, job
 from sqlalchemy import Engine, select
 
 from jutsu.core.engine import run_backtest
@@ -15,7 +16,6 @@ from jutsu.data.models import ExecutionRun, LiveTrade
 from jutsu.data.repositories.live_engine_state import set_engine_state
 from jutsu.data.repositories.live_ledger import q6, read_book
 from jutsu.live.pipeline import run_daily
-from live_helpers import Clock, context, full_bar, full_market, job
 
 START, END = dt.date(2022, 7, 1), dt.date(2024, 6, 28)
 
@@ -34,7 +34,9 @@ def test_paper_pipeline_matches_backtest_every_day(db_engine: Engine) -> None:
 
     for j in jobs:
         fresh = job(j.strategy_id)
-        bt = run_backtest(fresh.strategy, full_market(), start=START, end=END, initial_capital=Decimal("10000"))
+        bt = run_backtest(
+            fresh.strategy, full_market(), start=START, end=END, initial_capital=Decimal("10000")
+        )
         with db_engine.connect() as conn:
             rows = conn.execute(
                 select(LiveTrade)
@@ -46,7 +48,9 @@ def test_paper_pipeline_matches_backtest_every_day(db_engine: Engine) -> None:
                 .where(ExecutionRun.strategy_id == j.strategy_id)
                 .order_by(ExecutionRun.trading_date)
             ).all()
-        live_trades = [(r.trading_date, r.symbol, r.action, r.filled_quantity, Decimal(r.fill_price)) for r in rows]
+        live_trades = [
+            (r.trading_date, r.symbol, r.action, r.filled_quantity, Decimal(r.fill_price)) for r in rows
+        ]
         bt_trades = [(f.date, f.symbol, f.side, f.quantity, q6(f.price)) for f in bt.fills]
         assert len(bt_trades) >= (10 if j.strategy_id == "v3_5b" else 1), "the period must exercise trading"
         assert live_trades == bt_trades
