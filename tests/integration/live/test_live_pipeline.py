@@ -225,6 +225,7 @@ def test_live_mode_needs_confirmation(db_engine: Engine) -> None:
     result = run_daily(ctx, [job("sma_crossover", mode="live"), job("sma_crossover")])
     refused = result.outcomes[0]
     assert refused.status == "refused" and "LIVE_TRADING_CONFIRMED" in refused.message
+    assert any("refused" in a.title for a in notifier.alerts)
     assert result.outcomes[1].status == "success"
     assert result.status == "partial"
 
