@@ -1,4 +1,6 @@
-"""API test fixtures (import ``api_fixture`` to use the ``api`` fixture): the real app on a migrated SQLite/PostgreSQL database, admin and viewer tokens.
+"""API test fixtures: the real app on a migrated SQLite/PostgreSQL database, admin and viewer tokens.
+
+Import ``api_fixture`` to use the ``api`` fixture.
 
 ``api`` yields an :class:`Api` helper: a started ``TestClient`` (lifespan ran), the container,
 and bearer headers for an admin and a viewer. Seeding helpers write through the ORM, as the
@@ -77,9 +79,13 @@ def start_api(engine: Engine, tmp_path: Path, extras: dict[str, Any] | None = No
         with TestClient(app) as client:
             container: Container = app.state.container
             with container.sessions.begin() as session:
-                user_repo.create_user(
-                    session, username="viewer1", password_hash=container.passwords.hash("viewer-pass-1"), role="viewer"
-                )
+                if user_repo.get_user_by_username(session, "viewer1") is None:
+                    user_repo.create_user(
+                        session,
+                        username="viewer1",
+                        password_hash=container.passwords.hash("viewer-pass-1"),
+                        role="viewer",
+                    )
             admin = container.tokens.issue_access("admin", "password").token
             viewer = container.tokens.issue_access("viewer1", "password").token
             yield Api(
@@ -132,7 +138,9 @@ def seed_daily(
                     total_equity=equity,
                     cash=Decimal("1000"),
                     positions_value=equity - 1000,
-                    positions_json=json.dumps([{"symbol": "QQQ", "quantity": 10, "value": float(equity - 1000)}]),
+                    positions_json=json.dumps(
+                        [{"symbol": "QQQ", "quantity": 10, "value": float(equity - 1000)}]
+                    ),
                     daily_return=(equity / prev - 1).quantize(Decimal("0.000001")),
                     cumulative_return=(equity / Decimal("10000") - 1).quantize(Decimal("0.000001")),
                     drawdown=(equity / hwm - 1).quantize(Decimal("0.000001")),
@@ -158,7 +166,9 @@ def seed_daily(
                         mode=mode,
                         total_equity=base,
                         positions_value=base,
-                        daily_return=Decimal(0) if i == 0 else (base / base_prev - 1).quantize(Decimal("0.000001")),
+                        daily_return=Decimal(0)
+                        if i == 0
+                        else (base / base_prev - 1).quantize(Decimal("0.000001")),
                         cumulative_return=(base / Decimal("10000") - 1).quantize(Decimal("0.000001")),
                     )
                 )

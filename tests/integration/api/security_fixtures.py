@@ -94,8 +94,8 @@ def settings_env(tmp: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def make_api(db_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Api]]:
+@pytest.fixture(name="make_api")
+def make_api_fixture(db_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Api]]:
     started: list[Api] = []
 
     def build(**env: str) -> Api:
@@ -112,8 +112,8 @@ def make_api(db_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Api]]:
         api.client.__exit__(None, None, None)
 
 
-@pytest.fixture
-def api(make_api: Callable[..., Api]) -> Api:
+@pytest.fixture(name="api")
+def api_fixture(make_api: Callable[..., Api]) -> Api:
     return make_api()
 
 

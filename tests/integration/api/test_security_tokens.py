@@ -8,7 +8,7 @@ import time
 import uuid
 
 import jwt
-from security_fixtures import ADMIN_PASSWORD, SECRET, Api, api, make_api  # noqa: F401
+from security_fixtures import ADMIN_PASSWORD, SECRET, Api, api_fixture, make_api_fixture  # noqa: F401
 
 ME = "/api/auth/me"
 
