@@ -8,9 +8,10 @@ before any simulation; Ctrl-C stops between chunks, writes nothing and exits 130
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,25 +19,30 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jutsu.errors import ConfigError, JutsuError
 
+if TYPE_CHECKING:
+    from jutsu.research.montecarlo import FloatArray
+    from jutsu.research.montecarlo_config import MonteCarloConfig
+
 __all__ = ["montecarlo_command"]
 
 DEFAULT_OUT_ROOT = Path("runs/montecarlo")
 
 
-def _load_returns(cfg: Any) -> tuple[Any, str]:
-    """(returns, human description of the source) for a validated config."""
+def _load_returns(cfg: MonteCarloConfig) -> tuple[FloatArray, str, float | None]:
+    """(returns, description of the source, the source's initial capital if it has one)."""
     from jutsu.research.montecarlo_inputs import backtest_dir_returns, read_returns_csv, stored_run_returns
 
     if cfg.input_file is not None:
-        return read_returns_csv(cfg.input_file, cfg.returns_column), f"returns file {cfg.input_file}"
+        return read_returns_csv(cfg.input_file, cfg.returns_column), f"returns file {cfg.input_file}", None
     if cfg.backtest_dir is not None:
         r = backtest_dir_returns(cfg.backtest_dir, cfg.returns_unit)
-        return r, f"backtest directory {cfg.backtest_dir} ({cfg.returns_unit} returns)"
+        return r, f"backtest directory {cfg.backtest_dir} ({cfg.returns_unit} returns)", None
     from jutsu.cli.research_common import configured_engine
 
+    assert cfg.run_id is not None  # the config validated exactly one input
     with configured_engine() as engine:
-        r, _capital = stored_run_returns(engine, cfg.run_id, cfg.returns_unit)
-    return r, f"backtest run {cfg.run_id} ({cfg.returns_unit} returns)"
+        r, capital = stored_run_returns(engine, cfg.run_id, cfg.returns_unit)
+    return r, f"backtest run {cfg.run_id} ({cfg.returns_unit} returns)", capital
 
 
 def _run(
@@ -64,8 +70,10 @@ def _run(
         out_dir = DEFAULT_OUT_ROOT / (cfg.run_id or (config.stem if config is not None else "run"))
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"output directory {out_dir} exists and is not a directory")
-    returns, source = _load_returns(cfg)
+    returns, source, capital = _load_returns(cfg)
     spec = cfg.spec()
+    if capital is not None and "initial_capital" not in cfg.model_fields_set:
+        spec = dataclasses.replace(spec, initial_capital=capital)  # a stored run's own capital
     spec.check(len(returns))  # every input problem is reported before the first simulation
 
     cancel = threading.Event()

@@ -63,6 +63,7 @@ def test_montecarlo_of_a_stored_run(db_engine: Engine, db_url: str, tmp_path: Pa
     summary = json.loads((out / "montecarlo_summary.json").read_text())
     assert summary["source"].startswith(f"backtest run {rid}")
     assert summary["n_returns"] == 120  # first return against the stored initial capital
+    assert summary["initial_capital"] == 5000.0  # the run's own capital when the flags set none
     assert summary["original"]["cagr"]["value"] == pytest.approx(np.prod(1 + RETURNS) ** (252 / 120) - 1)
 
 
