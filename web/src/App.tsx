@@ -87,7 +87,7 @@ function QueryLayer({ children }: { children: ReactNode }) {
 
 export function App() {
   return (
-    <BrowserRouter>
+    <BrowserRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
       <AuthProvider>
         <QueryLayer>
           <ToastProvider>
