@@ -26,6 +26,7 @@ PUBLIC = {
     ("POST", "/api/invitations/{token}/accept"),
     # Added by other areas, not in the platform.md catalogue: keep public only deliberately.
     ("GET", "/api/ready"),
+    ("GET", "/api/health"),
     ("GET", "/metrics"),
 }
 
