@@ -80,10 +80,13 @@ def _empty(title: str) -> str:
     return _svg(title, ['<text x="20" y="40">no data</text>'], 60)
 
 
-def _legend(items: Sequence[tuple[str, str]]) -> list[str]:
+def _legend(items: Sequence[tuple[str, str]], opacity: Sequence[float] = ()) -> list[str]:
     out, x = [], _L + 6
-    for label, color in items:
-        out.append(f'<rect x="{x}" y="{_T + 2}" width="10" height="10" fill="{color}"/>')
+    for i, (label, color) in enumerate(items):
+        alpha = opacity[i] if i < len(opacity) else 1.0
+        out.append(
+            f'<rect x="{x}" y="{_T + 2}" width="10" height="10" fill="{color}" fill-opacity="{alpha:.2f}"/>'
+        )
         out.append(f'<text x="{x + 14}" y="{_T + 11}">{escape(label)}</text>')
         x += 24 + 7 * len(label)
     return out
@@ -110,7 +113,7 @@ def fan_chart(
     lo, hi = float(values.min()), float(values.max())
     if original is not None:
         lo, hi = min(lo, min(original)), max(hi, max(original))
-    box = _Box(float(xs[0]), float(xs[-1]), lo, hi)
+    box = _Box(float(xs[0]), float(xs[-1]), lo, hi + 0.08 * (hi - lo))  # headroom: legend
     body = box.axes(lambda v: f"{v:,.0f}", y_fmt)
     k = len(percentiles)
     color = PALETTE[0]
@@ -121,6 +124,8 @@ def fan_chart(
         opacity = 0.15 + 0.15 * i
         body.append(f'<polygon points="{" ".join(fwd + back)}" fill="{color}" fill-opacity="{opacity:.2f}"/>')
     legend = [(f"p{percentiles[i]:g}–p{percentiles[k - 1 - i]:g}", color) for i in range(k // 2)]
+    # inner bands are drawn over the outer ones: the legend shows the combined opacity
+    alphas = [1.0 - math.prod(1.0 - (0.15 + 0.15 * j) for j in range(i + 1)) for i in range(k // 2)]
     if k % 2:
         mid = bands[k // 2]
         pts = " ".join(f"{box.x(x):.1f},{box.y(v):.1f}" for x, v in zip(xs, mid, strict=True))
@@ -130,7 +135,7 @@ def fan_chart(
         pts = " ".join(f"{box.x(x):.1f},{box.y(v):.1f}" for x, v in zip(xs, original, strict=True))
         body.append(f'<polyline points="{pts}" fill="none" stroke="{PALETTE[1]}" stroke-width="1.3"/>')
         legend.append(("original order", PALETTE[1]))
-    return _svg(title, body + _legend(legend))
+    return _svg(title, body + _legend(legend, alphas))
 
 
 def histogram(
@@ -153,7 +158,7 @@ def histogram(
     marks = [(label, x) for label, x in markers if math.isfinite(x)]
     x_lo = min([lo, *(x for _, x in marks)])
     x_hi = max([hi, *(x for _, x in marks)])
-    box = _Box(x_lo, x_hi, 0.0, float(counts.max()))
+    box = _Box(x_lo, x_hi, 0.0, float(counts.max()) * 1.1)  # headroom: legend
     body = box.axes(x_fmt, lambda c: f"{c:,.0f}")
     for c, a, b in zip(counts, edges[:-1], edges[1:], strict=True):
         if c == 0:
@@ -194,7 +199,8 @@ def scatter(
     if xs.shape[0] > max_points:
         keep = np.linspace(0, xs.shape[0] - 1, max_points).round().astype(np.intp)
         xs, ys = xs[keep], ys[keep]
-    box = _Box(float(xs.min()), float(xs.max()), min(float(ys.min()), 0.0), max(float(ys.max()), 0.0))
+    y_lo, y_hi = min(float(ys.min()), 0.0), max(float(ys.max()), 0.0)
+    box = _Box(float(xs.min()), float(xs.max()), y_lo, y_hi + 0.1 * (y_hi - y_lo))  # headroom: legend
     body = box.axes(x_fmt, y_fmt)
     zero = box.y(0.0)
     body.append(f'<line x1="{_L}" x2="{_W - _R}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="#999"/>')

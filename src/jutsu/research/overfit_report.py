@@ -111,7 +111,7 @@ def render_overfit(
         ("Probability of Backtest Overfitting (CSCV)", _kv(pbo_items)),
         (
             "Logits λ of the IS winner's OOS rank",
-            histogram("Logits", finite, bins=30, markers=[("λ = 0", 0.0)]),
+            histogram("Logits", finite, bins=30, markers=[("λ", 0.0)]),
         ),
         (
             "In-sample vs out-of-sample Sharpe of the IS winner (per period)",
