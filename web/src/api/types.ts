@@ -206,6 +206,8 @@ export interface JsonSchema {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
   enum?: unknown[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
