@@ -57,7 +57,9 @@ __all__ = [
     "band_steps",
     "path_generator",
     "path_metrics",
+    "risk_level",
     "run_monte_carlo",
+    "standing",
     "summarize",
     "validate_returns",
 ]
@@ -468,6 +470,32 @@ def _rank(values: FloatArray, x: float | None) -> float | None:
     return float(np.count_nonzero(v <= x) / v.shape[0])
 
 
+def standing(rank: float | None) -> str | None:
+    """Where the original sequence stands in the simulated distribution (§13 bands)."""
+    if rank is None:
+        return None
+    pct = rank * 100.0
+    if pct < 30:
+        return "below average"
+    if pct < 60:
+        return "near median"
+    if pct < 85:
+        return "above average"
+    return "top tier"
+
+
+def risk_level(probability: float) -> str:
+    """§13 wording for a drawdown-threshold probability (a fraction)."""
+    pct = probability * 100.0
+    if pct < 5:
+        return "very low"
+    if pct < 15:
+        return "low"
+    if pct < 30:
+        return "moderate"
+    return "high"
+
+
 def summarize(result: MonteCarloResult) -> dict[str, Any]:
     """The JSON-ready summary: distributions, probabilities, the original's ranks.
 
@@ -484,6 +512,7 @@ def summarize(result: MonteCarloResult) -> dict[str, Any]:
         "max_drawdown": p.max_drawdown,
         "sharpe": p.sharpe,
     }
+    worse = {f"{t:g}": float(np.count_nonzero(p.max_drawdown < -t) / n) for t in spec.drawdown_thresholds}
     return {
         "method": spec.method,
         "iterations": n,
@@ -497,14 +526,17 @@ def summarize(result: MonteCarloResult) -> dict[str, Any]:
         "confidence_level": spec.confidence_level,
         "units": "fractions (0.01 = 1 %); max_drawdown is negative; sharpe annualised, risk-free 0",
         "distributions": {k: _stats(v, spec) for k, v in metrics.items()},
-        "prob_drawdown_worse_than": {
-            f"{t:g}": float(np.count_nonzero(p.max_drawdown < -t) / n) for t in spec.drawdown_thresholds
-        },
+        "prob_drawdown_worse_than": worse,
+        "risk_level": {k: risk_level(v) for k, v in worse.items()},
         "ruin_level": spec.ruin_level,
         "prob_ruin": float(np.count_nonzero(p.ruined) / n),
         "prob_loss": float(np.count_nonzero(p.final_equity < spec.initial_capital) / n),
         "original": {
-            k: {"value": result.original.get(k), "percentile_rank": _rank(v, result.original.get(k))}
+            k: {
+                "value": result.original.get(k),
+                "percentile_rank": _rank(v, result.original.get(k)),
+                "standing": standing(_rank(v, result.original.get(k))),
+            }
             for k, v in metrics.items()
         }
         if result.original

@@ -55,7 +55,8 @@ def _table(summary: Mapping[str, Any]) -> str:
         ci = stats.get("confidence_interval") or [None, None]
         orig = (summary.get("original") or {}).get(name) or {}
         rank = orig.get("percentile_rank")
-        orig_text = f"{f(orig.get('value'))} ({'n/a' if rank is None else f'{rank:.0%}'})"
+        where = "n/a" if rank is None else f"{rank:.0%}, {orig.get('standing')}"
+        orig_text = f"{f(orig.get('value'))} ({where})"
         rows.append(
             f"<tr><td>{escape(name)}</td>{cells}<td>{f(stats.get('mean'))}</td>"
             f"<td>{f(ci[0])} … {f(ci[1])}</td><td>{escape(orig_text)}</td></tr>"
@@ -65,7 +66,8 @@ def _table(summary: Mapping[str, Any]) -> str:
 
 def _probabilities(summary: Mapping[str, Any]) -> str:
     rows = [
-        f"<tr><td>max drawdown worse than {float(t):.0%}</td><td>{p:.2%}</td></tr>"
+        f"<tr><td>max drawdown worse than {float(t):.0%}</td><td>{p:.2%}</td>"
+        f"<td>{escape(summary['risk_level'][t])}</td></tr>"
         for t, p in summary["prob_drawdown_worse_than"].items()
     ]
     rows.append(
@@ -73,7 +75,7 @@ def _probabilities(summary: Mapping[str, Any]) -> str:
         f"<td>{summary['prob_ruin']:.2%}</td></tr>"
     )
     rows.append(f"<tr><td>loss (final equity below capital)</td><td>{summary['prob_loss']:.2%}</td></tr>")
-    return "<table><tr><th>Event</th><th>Probability</th></tr>" + "".join(rows) + "</table>"
+    return "<table><tr><th>Event</th><th>Probability</th><th>Risk</th></tr>" + "".join(rows) + "</table>"
 
 
 def _inputs(summary: Mapping[str, Any], source: str) -> str:

@@ -172,3 +172,30 @@ def test_bad_returns_are_rejected(values: list[float], match: str) -> None:
 def test_bad_specs_are_rejected(spec: MonteCarloSpec, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         run_monte_carlo(RETURNS, spec)
+
+
+def test_interpretation_bands_follow_the_spec() -> None:
+    from jutsu.research.montecarlo import risk_level, standing
+
+    assert [standing(x) for x in (0.0, 0.2999, 0.30, 0.5999, 0.60, 0.8499, 0.85, 1.0)] == [
+        "below average",
+        "below average",
+        "near median",
+        "near median",
+        "above average",
+        "above average",
+        "top tier",
+        "top tier",
+    ]
+    assert [risk_level(x) for x in (0.0, 0.0499, 0.05, 0.1499, 0.15, 0.2999, 0.30)] == [
+        "very low",
+        "very low",
+        "low",
+        "low",
+        "moderate",
+        "moderate",
+        "high",
+    ]
+    s = summarize(run_monte_carlo(RETURNS, MonteCarloSpec(iterations=100, seed=1)))
+    assert set(s["risk_level"]) == set(s["prob_drawdown_worse_than"])
+    assert s["original"]["cagr"]["standing"] == standing(s["original"]["cagr"]["percentile_rank"])
