@@ -73,7 +73,15 @@ def routers() -> list[APIRouter]:
         *_g2_routers(),
         # --- I: readiness and Prometheus metrics ---
         ops.router,
+        # --- H1: broker OAuth (Schwab) ---
+        _schwab_router(),
     ]
+
+
+def _schwab_router() -> APIRouter:
+    from jutsu.api.routers import schwab
+
+    return schwab.router
 
 
 def _g2_routers() -> list[APIRouter]:

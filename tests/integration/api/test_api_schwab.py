@@ -50,7 +50,7 @@ def test_oauth_endpoints(api: Api, schwab: FakeSchwab) -> None:
         events = s.scalars(
             select(SecurityEvent.event_type).where(SecurityEvent.event_type.like("OAUTH%"))
         ).all()
-    assert events == ["OAUTH_INITIATED", "OAUTH_FAILED", "OAUTH_COMPLETED", "OAUTH_TOKEN_DELETED"]
+    assert sorted(events) == ["OAUTH_COMPLETED", "OAUTH_FAILED", "OAUTH_INITIATED", "OAUTH_TOKEN_DELETED"]
 
 
 def test_viewer_is_denied(api: Api, schwab: FakeSchwab) -> None:
