@@ -234,13 +234,20 @@ class RateLimit:
     (``lambda s: s.login_rate_limit``) so the value stays configurable per app.
     """
 
-    def __init__(self, scope: str, limit: str | Callable[[Settings], str]) -> None:
+    def __init__(
+        self, scope: str, limit: str | Callable[[Settings], str], *, per_route: bool = False
+    ) -> None:
         self.scope = scope
         self.limit = limit
+        self.per_route = per_route
 
     def __call__(self, request: Request, container: ContainerDep, ip: ClientIp) -> None:
         limit = self.limit(container.settings) if callable(self.limit) else self.limit
-        if container.rate_limits.hit(limit, self.scope, ip):
+        scope = self.scope
+        if self.per_route:  # one budget per endpoint (route template, so ids cannot multiply it)
+            route = request.scope.get("route")
+            scope = f"{scope} {request.method} {getattr(route, 'path', request.url.path)}"
+        if container.rate_limits.hit(limit, scope, ip):
             return
         container.security.record(
             SecurityEventType.RATE_LIMITED,
@@ -251,9 +258,12 @@ class RateLimit:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"Rate limit exceeded: {limit}")
 
 
-def rate_limit(scope: str, limit: str | Callable[[Settings], str]) -> RateLimit:
-    """Shorthand: ``dependencies=[Depends(rate_limit("login", lambda s: s.login_rate_limit))]``."""
-    return RateLimit(scope, limit)
+def rate_limit(scope: str, limit: str | Callable[[Settings], str], *, per_route: bool = False) -> RateLimit:
+    """Shorthand: ``dependencies=[Depends(rate_limit("login", lambda s: s.login_rate_limit))]``.
+
+    Routes sharing a ``scope`` share one budget unless ``per_route`` is set.
+    """
+    return RateLimit(scope, limit, per_route=per_route)
 
 
 def utcnow() -> datetime:

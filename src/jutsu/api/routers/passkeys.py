@@ -19,7 +19,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/passkey", tags=["passkey"])
 
 SELF_PASSKEY = Depends(require_permission(Permission.SELF_PASSKEY))
-LIMIT = Depends(rate_limit("passkey", "5/minute"))
+LIMIT = Depends(rate_limit("passkey", "5/minute", per_route=True))
 
 
 def get_service(

@@ -18,7 +18,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/2fa", tags=["2fa"])
 
 SELF_2FA = Depends(require_permission(Permission.SELF_2FA))
-LIMIT = Depends(rate_limit("2fa", "5/minute"))
+LIMIT = Depends(rate_limit("2fa", "5/minute", per_route=True))
 
 
 def get_service(

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 invitations_router = APIRouter(prefix="/api/invitations", tags=["invitations"])
 
 MANAGE = Depends(require_permission(Permission.USERS_MANAGE))
-INVITE_LIMIT = Depends(rate_limit("invitations", "10/minute"))
+INVITE_LIMIT = Depends(rate_limit("invitations", "10/minute", per_route=True))
 Role = Literal["admin", "viewer"]
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{3,50}$"
 TokenPath = Annotated[str, Path(min_length=1, max_length=128)]
