@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jutsu.cli import backtest, data, db, live, montecarlo, optimize, overfit, serve
+from jutsu.cli import backtest, broker, data, db, live, montecarlo, optimize, overfit, serve
 
 app = typer.Typer(
     name="jutsu",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db", help="Database schema and maintenance.")
 app.add_typer(data.app, name="data", help="Market data: import, sync, list, delete.")
 app.add_typer(live.app, name="live", help="Live trading: preview, run once, status.")
+app.add_typer(broker.app, name="broker", help="Broker (Schwab) authorisation: login, status, logout.")
 app.command(name="backtest")(backtest.backtest_command)
 app.command(name="grid")(optimize.grid_command)
 app.command(name="wfo")(optimize.wfo_command)
