@@ -174,6 +174,11 @@ def create_app(
     install_error_handlers(app)
     for router in routers():
         app.include_router(router)
+    # --- K: the built dashboard (web/dist) at "/" with SPA fallback; no-op when not built ---
+    from jutsu.api.spa import SpaFallbackMiddleware, spa_dist_dir
+
+    if (dist := spa_dist_dir()) is not None:
+        app.add_middleware(SpaFallbackMiddleware, dist_dir=dist)
     # add_middleware wraps: the last added is outermost (request id → headers → CORS → size limit).
     app.add_middleware(MetricsMiddleware)  # innermost: sees the matched route template
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_size)

@@ -52,3 +52,19 @@ export function useRegimeBreakdown(id: string | undefined, q: Query) {
     retry: false,
   });
 }
+
+export interface MonthlyReturnsResponse {
+  strategy_id: string;
+  baseline_symbol?: string;
+  months: { year: number; month: number; strategy_return: number; baseline_return?: number | null }[];
+}
+
+/** Server-computed monthly returns (`/monthly-returns`); the page falls back to its own when absent. */
+export function useMonthlyReturns(id: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.performanceMonthly(id ?? ""),
+    enabled: !!id,
+    queryFn: () => api<MonthlyReturnsResponse>(`${BASE}/${encodeURIComponent(id!)}/monthly-returns`),
+    retry: false,
+  });
+}

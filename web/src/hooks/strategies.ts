@@ -69,23 +69,15 @@ interface StrategyDetail {
   [key: string]: unknown;
 }
 
-/**
- * The strategy's parameter JSON schema. Tried in order: `/api/strategies/{id}/schema`,
- * the `params_schema` field of `/api/strategies/{id}`.
- */
+/** The strategy's parameter JSON schema: the `params_schema` of `GET /api/strategies/{id}`. */
 export function useStrategyParamsSchema(id: string | undefined) {
   return useQuery({
     queryKey: queryKeys.strategyParams(id ?? ""),
     enabled: !!id,
     staleTime: 5 * 60_000,
     queryFn: async (): Promise<JsonSchema | null> => {
-      try {
-        const direct = await api<JsonSchema & { params_schema?: JsonSchema; schema?: JsonSchema }>(`/strategies/${encodeURIComponent(id!)}/schema`);
-        return direct.params_schema ?? direct.schema ?? direct;
-      } catch {
-        const detail = await api<StrategyDetail>(`/strategies/${encodeURIComponent(id!)}`);
-        return detail.params_schema ?? detail.parameters_schema ?? detail.schema ?? null;
-      }
+      const detail = await api<StrategyDetail>(`/strategies/${encodeURIComponent(id!)}`);
+      return detail.params_schema ?? detail.parameters_schema ?? detail.schema ?? null;
     },
   });
 }

@@ -6,7 +6,7 @@ import { RegimeBadge } from "../components/RegimeBadge";
 import { Card, QueryState } from "../components/States";
 import { StrategySelect } from "../components/StrategySelect";
 import { TimeRangeSelector } from "../components/TimeRangeSelector";
-import { useHistory } from "../hooks/performance";
+import { useHistory, useMonthlyReturns } from "../hooks/performance";
 import { useSelectedStrategy } from "../hooks/strategies";
 import { formatMoney, formatNumber, formatPct, formatTradingDate, num } from "../lib/format";
 import { ascending, baselineSeries, equitySeries } from "../lib/series";
@@ -34,7 +34,14 @@ export function PerformancePage() {
     [eq, base, strategyId, full.data?.baseline_symbol],
   );
   const ddSeries = useMemo(() => [{ name: "Drawdown", color: "#CC3311", points: drawdownSeries(eq), area: true }], [eq]);
-  const months = useMemo(() => monthlyReturns(equitySeries(fullRows)), [fullRows]);
+  const served = useMonthlyReturns(strategyId);
+  const months = useMemo(
+    () =>
+      served.data?.months
+        ? served.data.months.map((m) => ({ year: m.year, month: m.month, value: m.strategy_return }))
+        : monthlyReturns(equitySeries(fullRows)),
+    [served.data, fullRows],
+  );
   const last = rows[rows.length - 1];
 
   return (
