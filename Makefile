@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test install lint typecheck bench clean web web-deps e2e-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -17,15 +17,34 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 ## run: install, migrate the embedded SQLite database, load market data, run the main job
-run: install
+run: install web
 	$(BIN)/jutsu db upgrade
 	$(BIN)/jutsu data import $(or $(JUTSU_DATA_DIR),../shared/data/prices)/*.csv
 	$(BIN)/jutsu data list
 	$(BIN)/jutsu backtest v3_5b --start 2013-01-10 --end 2025-06-27 --capital 10000 --out runs/v3_5b
 
 ## test: install test extras, lint, type-check and run the whole suite
-test: install lint typecheck
+test: install web e2e-deps lint typecheck
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+## web: the dashboard — npm ci (from the committed lock) and a build, only when web/dist is older than the sources
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json web/vite.config.ts web/tailwind.config.js web/tsconfig.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web-deps: web/node_modules/.package-lock.json
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+	@touch $@
+
+web: web/dist/index.html
+
+## e2e-deps: Debian's Chromium for the Playwright end-to-end tests (never a downloaded browser)
+e2e-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "warning: chromium not installed; tests/e2e will skip"
 
 lint: install
 	$(BIN)/ruff check src tests bench
