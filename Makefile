@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install lint typecheck bench clean web web-deps e2e-deps
+.PHONY: run test install lint typecheck bench clean web web-deps e2e-deps audit security
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,15 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+## security: bandit at medium/high severity (must be clean)
+security: install
+	$(BIN)/bandit -r src -ll -q -x src/jutsu/data/migrations
+
+## audit: known-vulnerability check of installed packages (needs network to PyPI/OSV; advisory
+## lookups that fail offline do not fail the target — read the output)
+audit: install
+	$(BIN)/pip-audit --progress-spinner off || echo "pip-audit reported problems or could not reach the advisory service (non-fatal)"
 
 bench: install
 	$(BIN)/python bench/data_load.py
