@@ -54,7 +54,7 @@ def iter_endpoints(app: FastAPI) -> Iterator[Endpoint]:
     """Every HTTP API endpoint of ``app`` (docs routes and WebSockets excluded)."""
     for route in app.routes:
         if isinstance(route, APIRoute):
-            yield _endpoint(route.path, set(route.methods), route.name, route.dependant)
+            yield _endpoint(route.path, set(route.methods or ()), route.name, route.dependant)
             continue
         contexts = getattr(route, "effective_route_contexts", None)
         if contexts is None:

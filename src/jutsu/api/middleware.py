@@ -15,6 +15,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["BodySizeLimitMiddleware", "RequestIdMiddleware", "SecurityHeadersMiddleware", "csp_for_spa"]
 
 
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+DOCS_CSP = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    b"img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    b"font-src 'self' https://fonts.gstatic.com; worker-src blob:; frame-ancestors 'none'"
+)
+
+
 def csp_for_spa() -> str:
     """A CSP for the React dashboard served from the same origin (WebSocket to self allowed).
 
@@ -84,10 +93,13 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = self.headers
+        if scope.get("path") in DOCS_PATHS:  # Swagger UI / ReDoc load their assets from a CDN
+            headers = tuple((n, DOCS_CSP if n == b"content-security-policy" else v) for n, v in headers)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = _with_headers(message, self.headers)
+                message = _with_headers(message, headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
