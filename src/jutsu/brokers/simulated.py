@@ -112,9 +112,7 @@ class SimulatedBroker(ABC):
             quote = quotes.get(symbol)
             price = quote.last if quote is not None else book.positions[symbol].avg_cost
             equity += qty * (price or _ZERO)
-        return AccountSnapshot(
-            account_id=self.name, cash=book.cash, equity=equity, buying_power=book.cash
-        )
+        return AccountSnapshot(account_id=self.name, cash=book.cash, equity=equity, buying_power=book.cash)
 
     def positions(self) -> Mapping[str, BrokerPosition]:
         book = read_book(self._engine, self._strategy_id, self.mode)
@@ -174,7 +172,9 @@ class SimulatedBroker(ABC):
                 f"{order.quantity * price + commission:.2f} > cash {book.cash:.2f}"
             )
         if order.side == "SELL" and (held is None or held.quantity < order.quantity):
-            reason = f"cannot sell {order.quantity} {order.symbol}: holding {0 if held is None else held.quantity}"
+            reason = (
+                f"cannot sell {order.quantity} {order.symbol}: holding {0 if held is None else held.quantity}"
+            )
         if reason:
             mark_trade(self._engine, order.client_order_id, "rejected")
             updated = get_trade(self._engine, order.client_order_id)

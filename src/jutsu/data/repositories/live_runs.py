@@ -286,4 +286,3 @@ def update_state_after_run(
             .where(StrategyState.strategy_id == strategy_id, StrategyState.mode == mode)
             .values(**values)
         )
-
