@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, status
+from sqlalchemy.orm import Session
 
 from jutsu.api.container import Container
-from jutsu.api.deps import ContainerDep
+from jutsu.api.deps import ContainerDep, SessionDep
 from jutsu.api.services.config import ConfigService
 from jutsu.api.services.engine import EngineService
 from jutsu.api.services.jobs import JobManager
 from jutsu.api.services.performance import PerformanceService
+from jutsu.api.services.sessions import RequestSessions, SessionSource
 from jutsu.api.services.status import StatusService
 from jutsu.api.services.strategies import StrategyCatalog
 from jutsu.api.services.trades import TradesService
@@ -44,20 +46,26 @@ class Platform:
     jobs: JobManager
     hub: WebSocketHub
     container: Container
+    sessions: SessionSource
+
+    def bind(self, session: Session) -> Platform:
+        """Request-scoped copy whose services read and write through the request's session."""
+        return _assemble(self.container, self.catalog, RequestSessions(session), self.jobs, self.hub)
 
     @property
     def scheduler(self) -> Any | None:
         return self.container.extras.get("scheduler")
 
 
-def build_platform(container: Container) -> Platform:
-    """Assemble the services over the container's session factory and event bus."""
-    registry = Path(container.extras.get("registry_path") or DEFAULT_REGISTRY_PATH)
-    catalog = StrategyCatalog(registry)
-    sessions = container.sessions
+def _assemble(
+    container: Container,
+    catalog: StrategyCatalog,
+    sessions: SessionSource,
+    jobs: JobManager,
+    hub: WebSocketHub,
+) -> Platform:
     engine = EngineService(sessions, catalog)
     status_svc = StatusService(sessions, catalog, engine)
-    max_ws = int(container.extras.get("max_websocket_connections") or 100)
     return Platform(
         catalog=catalog,
         engine=engine,
@@ -65,16 +73,27 @@ def build_platform(container: Container) -> Platform:
         performance=PerformanceService(sessions, status_svc),
         trades=TradesService(sessions),
         config=ConfigService(sessions, catalog),
-        jobs=JobManager(
-            sessions,
-            container.engine,
-            container.bus,
-            catalog,
-            load_frames=container.extras.get("backtest_loader"),
-        ),
-        hub=WebSocketHub(container.bus, max_connections=max_ws),
+        jobs=jobs,
+        hub=hub,
         container=container,
+        sessions=sessions,
     )
+
+
+def build_platform(container: Container) -> Platform:
+    """Assemble the app-lifetime services (background jobs, WebSocket hub) over the container."""
+    registry = Path(container.extras.get("registry_path") or DEFAULT_REGISTRY_PATH)
+    catalog = StrategyCatalog(registry)
+    max_ws = int(container.extras.get("max_websocket_connections") or 100)
+    jobs = JobManager(
+        container.sessions,
+        container.engine,
+        container.bus,
+        catalog,
+        load_frames=container.extras.get("backtest_loader"),
+    )
+    hub = WebSocketHub(container.bus, max_connections=max_ws)
+    return _assemble(container, catalog, container.sessions, jobs, hub)
 
 
 def platform_startup(app: FastAPI, container: Container) -> None:
@@ -82,11 +101,12 @@ def platform_startup(app: FastAPI, container: Container) -> None:
     container.extras[PLATFORM_KEY] = build_platform(container)
 
 
-def get_platform(container: ContainerDep) -> Platform:
+def get_platform(container: ContainerDep, session: SessionDep) -> Platform:
+    """The request-scoped services (they share the request's session: one connection per request)."""
     platform = container.extras.get(PLATFORM_KEY)
     if not isinstance(platform, Platform):
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Service is starting")
-    return platform
+    return platform.bind(session)
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]

@@ -245,7 +245,7 @@ def eod_trigger_recovery(platform: PlatformDep) -> dict[str, Any]:
 @router.get("/eod/status", dependencies=STATUS)
 def eod_status(platform: PlatformDep) -> EodStatusPublic:
     scheduler = platform.scheduler
-    with platform.container.sessions() as session:
+    with platform.sessions() as session:
         jobs = perf_repo.recent_eod_jobs(session, 5)
         recent = [eod_public(j.job_date, j) for j in jobs]
     return EodStatusPublic(
@@ -259,7 +259,7 @@ def eod_status(platform: PlatformDep) -> EodStatusPublic:
 def refresh_status(
     platform: PlatformDep, threshold_hours: Annotated[float, Query(gt=0, le=24 * 365)] = 1.0
 ) -> DataStalenessInfo:
-    with platform.container.sessions() as session:
+    with platform.sessions() as session:
         last = trading_repo.latest_snapshot_any(session)
     age = None if last is None else (dt.datetime.now(dt.UTC) - last).total_seconds() / 3600
     return DataStalenessInfo(

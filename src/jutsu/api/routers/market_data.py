@@ -69,7 +69,7 @@ def _default_sources() -> dict[str, Callable[[], Any]]:
 def symbols(
     platform: PlatformDep, timeframe: Annotated[str | None, Query(max_length=10)] = None
 ) -> list[str]:
-    with platform.container.sessions() as session:
+    with platform.sessions() as session:
         return market_read.symbols_with_data(session, timeframe)
 
 
@@ -77,7 +77,7 @@ def symbols(
 def metadata(
     platform: PlatformDep, symbol: Annotated[str | None, Query(max_length=10)] = None
 ) -> list[MetadataPublic]:
-    with platform.container.sessions() as session:
+    with platform.sessions() as session:
         rows = market_read.list_metadata(session, symbol.upper() if symbol else None)
         return [
             MetadataPublic(
@@ -121,7 +121,7 @@ def bars(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[BarPublic]:
     """Stored valid bars, oldest first."""
-    with platform.container.sessions() as session:
+    with platform.sessions() as session:
         rows = market_read.read_bars(
             session, symbol.upper(), timeframe=timeframe, start=start_date, end=end_date, limit=limit
         )

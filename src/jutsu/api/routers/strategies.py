@@ -129,7 +129,7 @@ def _entry(platform: Platform, sid: str) -> StrategyPublic:
 def _state(platform: Platform, sid: str, mode: str | None) -> StrategyStatePublic:
     sid, md = platform.status.resolve(sid, mode)
     e = platform.catalog.registry().strategies[sid]
-    with platform.container.sessions() as session:
+    with platform.sessions() as session:
         st = trading_repo.strategy_state(session, sid, md)
         positions = trading_repo.list_positions(session, sid, md)
     value = sum(float(p.market_value or 0) for p in positions)

@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from jutsu.api.schemas.config import (
     ConfigHistoryEntry,
@@ -26,6 +25,7 @@ from jutsu.api.schemas.config import (
     ParameterConstraints,
 )
 from jutsu.api.services.errors import Conflict, Invalid
+from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.strategies import StrategyCatalog
 from jutsu.data.models import ConfigHistory, ConfigOverride
 from jutsu.data.repositories import config_overrides as repo
@@ -53,7 +53,7 @@ def _parse(text: str, value_type: str) -> Any:
 
 
 class ConfigService:
-    def __init__(self, sessions: sessionmaker[Session], catalog: StrategyCatalog) -> None:
+    def __init__(self, sessions: SessionSource, catalog: StrategyCatalog) -> None:
         self._sessions = sessions
         self._catalog = catalog
 

@@ -12,9 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from jutsu.api.services.errors import Conflict, Invalid
+from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.strategies import StrategyCatalog
 from jutsu.data.repositories import market_read, system_state
 
@@ -112,7 +113,7 @@ class Transition:
 class EngineService:
     """Reads and changes the persisted engine document; each method is one transaction."""
 
-    def __init__(self, sessions: sessionmaker[Session], catalog: StrategyCatalog) -> None:
+    def __init__(self, sessions: SessionSource, catalog: StrategyCatalog) -> None:
         self._sessions = sessions
         self._catalog = catalog
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from jutsu.api.schemas.performance import (
     BaselineSummary,
@@ -33,6 +33,7 @@ from jutsu.api.schemas.performance import (
     RegimeStats,
 )
 from jutsu.api.services.errors import Invalid, NotFound
+from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.status import StatusService
 from jutsu.data.models import DailyPerformance
 from jutsu.data.repositories import performance as repo
@@ -260,20 +261,19 @@ def to_data(
 class PerformanceService:
     """Read-only performance views of one strategy and mode."""
 
-    def __init__(self, sessions: sessionmaker[Session], status: StatusService) -> None:
+    def __init__(self, sessions: SessionSource, status: StatusService) -> None:
         self._sessions = sessions
         self._status = status
 
     def _baseline_base(self, session: Session, symbol: str, mode: str, inception: dt.date) -> Decimal | None:
         row = repo.latest_daily_row(session, "baseline", symbol, mode, on_or_before=inception)
         if row is None:
-            rows = repo.daily_rows(session, "baseline", symbol, mode, start=inception)
-            row = rows[0] if rows else None
+            row = repo.first_daily_row(session, "baseline", symbol, mode)
         return None if row is None else row.total_equity
 
     def _inception(self, session: Session, sid: str, mode: str) -> dt.date | None:
-        rows = repo.daily_rows(session, "strategy", sid, mode, end=None)[:1]
-        return rows[0].trading_date if rows else None
+        row = repo.first_daily_row(session, "strategy", sid, mode)
+        return None if row is None else row.trading_date
 
     def daily(self, strategy_id: str, mode: str | None, baseline_symbol: str) -> DailyPublic:
         sid, md = self._status.resolve(strategy_id, mode)

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from jutsu.api.schemas.status import (
     IndicatorDescriptions,
@@ -26,6 +26,7 @@ from jutsu.api.schemas.status import (
 )
 from jutsu.api.services.engine import EngineService, normalize_mode
 from jutsu.api.services.errors import Invalid, Unavailable
+from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.strategies import StrategyCatalog
 from jutsu.data.repositories import trading
 
@@ -86,7 +87,7 @@ def indicator_signal(name: str, value: object) -> str | None:
 class StatusService:
     """Read-only views of one strategy's book and regime."""
 
-    def __init__(self, sessions: sessionmaker[Session], catalog: StrategyCatalog, engine: EngineService):
+    def __init__(self, sessions: SessionSource, catalog: StrategyCatalog, engine: EngineService):
         self._sessions = sessions
         self._catalog = catalog
         self._engine = engine

@@ -25,18 +25,28 @@ def params_schema(cls: type[Strategy[Any]]) -> dict[str, Any]:
     return schema
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StrategyCatalog:
-    """Registry access bound to one registry file."""
+    """Registry access bound to one registry file, re-read only when the file changes."""
 
     registry_path: Path
+    _cache: tuple[float, Registry] | None = None
 
     def registry(self) -> Registry:
         """The validated registry, or 503 when it is missing or invalid."""
         try:
-            return load_registry(self.registry_path)
+            mtime = self.registry_path.stat().st_mtime
+        except OSError:
+            raise Unavailable("Strategy registry not configured") from None
+        cached = self._cache
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+        try:
+            registry = load_registry(self.registry_path)
         except ConfigError:
             raise Unavailable("Strategy registry not configured") from None
+        self._cache = (mtime, registry)
+        return registry
 
     def require(self, strategy_id: str | None) -> str:
         """``strategy_id`` if registered, the primary when ``None``; 404 lists the known ids."""

@@ -8,11 +8,10 @@ from collections import deque
 from collections.abc import Iterator
 from decimal import Decimal
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from jutsu.api.schemas.common import total_pages
 from jutsu.api.schemas.trades import TradeListResponse, TradeRecord, TradeStats
 from jutsu.api.services.errors import NotFound
+from jutsu.api.services.sessions import SessionSource
 from jutsu.data.models import LiveTrade
 from jutsu.data.repositories import trades as repo
 from jutsu.data.repositories.trades import TradeFilter
@@ -79,7 +78,7 @@ def to_record(t: LiveTrade) -> TradeRecord:
 
 
 class TradesService:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: SessionSource) -> None:
         self._sessions = sessions
 
     def page(self, f: TradeFilter, page: int, page_size: int) -> TradeListResponse:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from jutsu.data.models import DailyPerformance, EodJobStatus
 
-__all__ = ["daily_rows", "eod_status", "latest_daily_row", "recent_eod_jobs", "row_before"]
+__all__ = ["daily_rows", "eod_status", "first_daily_row", "latest_daily_row", "recent_eod_jobs", "row_before"]
 
 
 def _entity(entity_type: str, entity_id: str, mode: str) -> list[ColumnElement[bool]]:
@@ -68,3 +68,9 @@ def recent_eod_jobs(session: Session, limit: int = 5) -> list[EodJobStatus]:
     """The newest finalization job rows."""
     query = select(EodJobStatus).order_by(EodJobStatus.job_date.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def first_daily_row(session: Session, entity_type: str, entity_id: str, mode: str) -> DailyPerformance | None:
+    """The oldest row of one entity (its inception)."""
+    query = select(DailyPerformance).where(*_entity(entity_type, entity_id, mode))
+    return session.scalars(query.order_by(DailyPerformance.trading_date).limit(1)).first()
