@@ -89,7 +89,7 @@ class JobManager:
 
     def _publish(
         self, job: str, job_id: str, status: str, progress: float | None = None, error: str | None = None
-    ):
+    ) -> None:
         data: dict[str, object] = {"job": job, "id": job_id, "status": status}
         if progress is not None:
             data["progress"] = progress
