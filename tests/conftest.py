@@ -8,9 +8,11 @@ is set explicitly (a local opt-out that CI never sets).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -61,14 +63,74 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def db_engine(db_url: str) -> Iterator[Engine]:
-    """An engine on a database migrated to head (Alembic), SQLite and PostgreSQL."""
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session; each test gets a byte copy."""
     from jutsu.data.database import create_db_engine
     from jutsu.data.migrate import upgrade
 
-    engine = create_db_engine(db_url)
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_db_engine(f"sqlite:///{path}")
     upgrade(engine)
+    with engine.connect() as conn:  # fold the WAL into the main file before copying it
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_migration_script() -> list[tuple[str, Any]]:
+    """Every statement one real Alembic upgrade executes on PostgreSQL, recorded once per
+    session in a scratch schema and replayed into each test's fresh schema (the statements
+    are unqualified, so they land wherever ``search_path`` points). Same DDL as
+    ``jutsu db upgrade``, a fraction of the time."""
+    from sqlalchemy import event
+
+    from jutsu.data.database import create_db_engine
+    from jutsu.data.migrate import upgrade
+
+    base = postgres_url()
+    schema = f"tpl_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_db_engine(base)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL unreachable at {base}: {exc}")
+    sep = "&" if "?" in base else "?"
+    engine = create_db_engine(f"{base}{sep}options=-csearch_path%3D{schema}")
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        statements.append((statement, params))
+
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    return statements
+
+
+@pytest.fixture
+def db_engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An engine on a database migrated to head (Alembic), SQLite and PostgreSQL."""
+    from jutsu.data.database import create_db_engine
+
+    if db_url.startswith("sqlite:///"):
+        target = Path(db_url.removeprefix("sqlite:///"))
+        if not target.exists():
+            shutil.copyfile(request.getfixturevalue("_sqlite_template"), target)
+        engine = create_db_engine(db_url)
+    else:
+        engine = create_db_engine(db_url)
+        script = request.getfixturevalue("_pg_migration_script")
+        with engine.begin() as conn:
+            for statement, params in script:
+                conn.exec_driver_sql(statement, params)
     try:
         yield engine
     finally:
