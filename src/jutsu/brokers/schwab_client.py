@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import authlib.deprecate  # noqa: F401 - installs Authlib's "always" filter first, so ours wins
 import httpx
 
 from jutsu.errors import BrokerError, ConfigError
