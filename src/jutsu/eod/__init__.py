@@ -1,0 +1,1 @@
+"""End-of-day finalization: the authoritative ``daily_performance`` rows (platform spec §5.4)."""
