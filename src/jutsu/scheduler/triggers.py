@@ -71,7 +71,7 @@ def _start_of(previous_fire_time: dt.datetime | None, now: dt.datetime) -> dt.da
     return now
 
 
-class SessionTrigger(BaseTrigger):
+class SessionTrigger(BaseTrigger):  # type: ignore[misc]
     """Fire once per matching NYSE session at ``anchor + offset_minutes``.
 
     ``days``: ``all`` sessions, only ``full`` (16:00 close) or only ``half`` (early close) days —
@@ -134,7 +134,7 @@ class SessionTrigger(BaseTrigger):
         return f"SessionTrigger({self.anchor!r}, {self.offset_minutes}, {self.days!r})"
 
 
-class HourlySessionTrigger(BaseTrigger):
+class HourlySessionTrigger(BaseTrigger):  # type: ignore[misc]
     """Every hour on the hour from ``first_hour`` ET while the session is open (spec §5.5).
 
     Normal days 10:00..15:00, early-close days 10:00..12:00 (never at or after the bell).
@@ -145,7 +145,7 @@ class HourlySessionTrigger(BaseTrigger):
 
     def _fires(self, day: dt.date) -> list[dt.datetime]:
         close = session_instant(day, "close", 0)
-        out = []
+        out: list[dt.datetime] = []
         hour = self.first_hour
         while True:
             t = dt.datetime(day.year, day.month, day.day, hour, tzinfo=ET)
