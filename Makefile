@@ -16,15 +16,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## run: install, migrate the embedded SQLite database, load market data, run the main job
+## run: install, build the dashboard, migrate the embedded SQLite database, load market data
+## (JUTSU_DATA_DIR's CSVs, else seeded synthetic data), backtest the registered strategies and
+## serve everything on http://127.0.0.1:8000 (scheduler in dry-run). Safe and fast to repeat.
 run: install web
-	$(BIN)/jutsu db upgrade
-	$(BIN)/jutsu data import $(or $(JUTSU_DATA_DIR),../shared/data/prices)/*.csv
-	$(BIN)/jutsu data list
-	$(BIN)/jutsu backtest v3_5b --start 2013-01-10 --end 2025-06-27 --capital 10000 --out runs/v3_5b
+	$(BIN)/jutsu quickstart
+	$(BIN)/jutsu serve --host 127.0.0.1 --port 8000
 
 ## test: install test extras, lint, type-check and run the whole suite
-test: install web e2e-deps lint typecheck
+test: install web e2e-deps lint typecheck security audit
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 ## web: the dashboard — npm ci (from the committed lock) and a build, only when web/dist is older than the sources

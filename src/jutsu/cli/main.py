@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jutsu.cli import backtest, broker, data, db, live, montecarlo, optimize, overfit, serve
+from jutsu.cli import backtest, broker, data, db, live, montecarlo, optimize, overfit, quickstart, serve
 
 app = typer.Typer(
     name="jutsu",
@@ -22,6 +22,7 @@ app.command(name="wfo")(optimize.wfo_command)
 app.command(name="montecarlo")(montecarlo.montecarlo_command)
 app.command(name="overfit")(overfit.overfit_command)
 app.command(name="serve")(serve.serve_command)
+app.command(name="quickstart")(quickstart.quickstart_command)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,62 @@
+"""``jutsu quickstart``: the data-and-results half of ``make run`` (see :mod:`jutsu.firstrun`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
+from jutsu.config import load_settings
+from jutsu.data.database import create_db_engine, mask_url
+from jutsu.errors import JutsuError
+
+__all__ = ["quickstart_command"]
+
+
+def quickstart_command(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="CSV files (SYMBOL.csv) to load; default $JUTSU_DATA_DIR, else seeded synthetic data.",
+        ),
+    ] = None,
+    registry: Annotated[Path, typer.Option("--registry", help="Strategy registry file.")] = Path(
+        "config/strategies_registry.yaml"
+    ),
+    runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where backtest outputs go.")] = Path("runs"),
+) -> None:
+    """Migrate the database, load market data and backtest the active strategies (idempotent)."""
+    from jutsu.firstrun import prepare
+
+    if data_dir is None and os.environ.get("JUTSU_DATA_DIR"):
+        data_dir = Path(os.environ["JUTSU_DATA_DIR"])
+    url = "(not resolved)"
+    engine = None
+    try:
+        settings = load_settings()
+        url = mask_url(settings.database_url)
+        typer.echo(f"database: {url}")
+        engine = create_db_engine(settings.database_url)
+        report = prepare(engine, registry_path=registry, runs_dir=runs_dir, data_dir=data_dir, say=typer.echo)
+    except (JutsuError, CommandError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        typer.echo(f"error: database {url}: {mask_url(reason)}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        if engine is not None:
+            engine.dispose()
+    if not report.imported and not report.backtests:
+        typer.echo("already set up: data and backtests are in place")
+    else:
+        source = "synthetic (demo) data" if report.data_source == "synthetic" else report.data_source
+        typer.echo(
+            f"ready: {len(report.imported)} symbols loaded ({source}), {len(report.backtests)} backtests"
+        )
