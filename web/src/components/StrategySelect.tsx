@@ -2,9 +2,9 @@ import { useId } from "react";
 import { useStrategies } from "../hooks/strategies";
 
 /** A labelled strategy dropdown over the registry. */
-export function StrategySelect({ value, onChange, label = "Strategy" }: { value: string | undefined; onChange: (id: string) => void; label?: string }) {
+export function StrategySelect({ value, onChange, label = "Strategy", activeOnly = true }: { value: string | undefined; onChange: (id: string) => void; label?: string; activeOnly?: boolean }) {
   const id = useId();
-  const { data } = useStrategies();
+  const { data } = useStrategies(activeOnly);
   return (
     <div className="flex items-center gap-2">
       <label htmlFor={id} className="text-sm text-slate-600 dark:text-slate-300">

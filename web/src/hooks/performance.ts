@@ -1,5 +1,5 @@
 /** Performance V2 (`/api/v2/performance`); every key starts with `performance` (spec §7.1). */
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { api, type Query } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
 import type { DailyResponse, HistoryResponse } from "../api/types";
@@ -27,7 +27,8 @@ function historyQuery(id: string, q: Query) {
 /** Full daily history (days=0: since inception); ranges are cut client-side from it. */
 export function useHistory(id: string | undefined, q: Query = { days: 0 }) {
   const refetchInterval = usePolling(30000);
-  return useQuery({ ...historyQuery(id ?? "", q), enabled: !!id, refetchInterval });
+  // Keep the previous range on screen while the next one loads (no blank chart between ranges).
+  return useQuery({ ...historyQuery(id ?? "", q), enabled: !!id, refetchInterval, placeholderData: keepPreviousData });
 }
 
 export function useHistories(ids: string[], q: Query = { days: 0 }) {

@@ -8,10 +8,11 @@ import type { JsonSchema, StrategiesResponse } from "../api/types";
 const SELECTED_KEY = "jutsu_selected_strategy";
 const COMPARE_KEY = "jutsu_compare_strategies";
 
-export function useStrategies() {
+/** The registry; `activeOnly=false` also lists inactive strategies (history can still be compared). */
+export function useStrategies(activeOnly = true) {
   return useQuery({
-    queryKey: queryKeys.strategies(),
-    queryFn: () => api<StrategiesResponse>("/strategies", { query: { active_only: true } }),
+    queryKey: [...queryKeys.strategies(), activeOnly],
+    queryFn: () => api<StrategiesResponse>("/strategies", { query: { active_only: activeOnly } }),
     staleTime: 60_000,
   });
 }

@@ -15,7 +15,10 @@ import { buildParameters, fieldsFromSchema, validateField } from "../lib/paramSc
 import { drawdownSeries } from "../lib/stats";
 
 function RunForm({ onStarted }: { onStarted: (id: string) => void }) {
-  const [strategyId, setStrategyId] = useSelectedStrategy();
+  // Any registered strategy can be backtested (inactive ones too), so the choice is local.
+  const [selected] = useSelectedStrategy();
+  const [picked, setStrategyId] = useState<string | undefined>();
+  const strategyId = picked ?? selected;
   const schema = useStrategyParamsSchema(strategyId);
   const fields = useMemo(() => fieldsFromSchema(schema.data), [schema.data]);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -49,7 +52,7 @@ function RunForm({ onStarted }: { onStarted: (id: string) => void }) {
     <Card title="Run a backtest" testId="backtest-form">
       <form onSubmit={submit} className="space-y-3">
         <div className="flex flex-wrap items-end gap-3">
-          <StrategySelect value={strategyId} onChange={setStrategyId} />
+          <StrategySelect value={strategyId} onChange={setStrategyId} activeOnly={false} />
           <div>
             <label htmlFor={ids.start} className="label">From</label>
             <input id={ids.start} type="date" className="input" value={start} onChange={(e) => setStart(e.target.value)} required />

@@ -13,7 +13,7 @@ export function ComparePage() {
   const [params, setParams] = useSearchParams();
   const fromUrl = params.get("strategies")?.split(/[+ ,]/).filter(Boolean) ?? null;
   const [ids, setIds] = useCompareSelection(fromUrl);
-  const strategies = useStrategies();
+  const strategies = useStrategies(false);
   const histories = useHistories(ids);
 
   const toggle = (id: string) => {
