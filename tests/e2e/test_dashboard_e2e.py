@@ -201,6 +201,8 @@ def test_phone_layout_375px(server: Server, browser: Any) -> None:
     try:
         ui_login(page, server, VIEWER[0], VIEWER[1], totp=False)
         page.get_by_test_id("positions-table").wait_for()
+        page.get_by_test_id("regime-card").get_by_test_id("regime-badge").wait_for()
+        page.wait_for_load_state("networkidle")
         bottom = page.get_by_test_id("bottom-nav")
         assert bottom.is_visible()
         assert not page.get_by_role("navigation", name="Main").is_visible()
