@@ -156,6 +156,23 @@ class SchedulerService:
             self._start_degraded()
             self._tasks.append(asyncio.create_task(self._reattach_loop()))
         self._tasks.append(asyncio.create_task(self._override_loop()))
+        if not self.degraded:
+            self._tasks.append(asyncio.create_task(self._resume_interrupted()))
+
+    async def _resume_interrupted(self) -> None:
+        """A scheduled run of today left ``running`` by a dead process is resumed once.
+
+        The pipeline re-claims the same execution id, adopts the orders the broker already has
+        and sends only what is missing, so the session still trades exactly once.
+        """
+        try:
+            pending = await asyncio.to_thread(_interrupted_runs, self.engine, self.clock())
+        except Exception:
+            log.exception("could not look for interrupted trading runs")
+            return
+        if pending and self._enabled:
+            log.warning("resuming interrupted trading run(s): %s", ", ".join(pending))
+            await self.run_job(TRADING_JOB)
 
     async def shutdown(self) -> None:
         for task in self._tasks:
@@ -552,6 +569,10 @@ class SchedulerService:
         ]
         return min(times) if times else None
 
+    def last_result(self, job_id: str) -> dict[str, Any] | None:
+        """The result of ``job_id``'s last run in this process (``None`` before its first run)."""
+        return self._last.get(job_id)
+
     def is_healthy(self) -> bool:
         """§6.5: exists, running, and the trading job (when enabled) reads without error."""
         if not self.running or self._scheduler is None:
@@ -612,6 +633,24 @@ class SchedulerService:
             "job_store": self.job_store,
             "valid_execution_times": list(EXECUTION_TIMES),
         }
+
+
+def _interrupted_runs(engine: Engine, now: dt.datetime) -> list[str]:
+    """Strategies whose scheduled run of today's session is still ``running`` (a crash)."""
+    from sqlalchemy import select
+
+    from jutsu.data.models import ExecutionRun
+
+    session = now.astimezone(ET).date()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ExecutionRun.strategy_id).where(
+                ExecutionRun.trading_date == session,
+                ExecutionRun.trigger == "scheduled",
+                ExecutionRun.status == "running",
+            )
+        )
+        return [r[0] for r in rows]
 
 
 def _outcome_dict(outcome: JobOutcome, now: dt.datetime) -> dict[str, Any]:
