@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from jutsu.brokers.base import OrderReport
 from jutsu.data.repositories.live_ledger import Book, apply_fill, mark_trade, q6, read_book
@@ -47,7 +47,7 @@ def record_report(
 
 
 def write_snapshot(
-    engine: Engine,
+    engine: Engine | Connection,
     *,
     strategy_id: str,
     mode: str,

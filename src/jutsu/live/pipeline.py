@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from jutsu.brokers.base import Broker, OrderReport, OrderRequest
 from jutsu.core.costs import CostModel
@@ -54,7 +54,8 @@ from jutsu.live.orders import (
     size_order,
 )
 from jutsu.live.persistence import record_report, write_snapshot
-from jutsu.live.reconcile import DRIFT_CRITICAL_PCT, reconcile_run
+from jutsu.live.reconcile import DRIFT_CRITICAL_PCT, check_run, store_reconciliation
+from jutsu.live.replay import ReplayCache
 from jutsu.live.safety import (
     KillSwitchActive,
     SlippageExceeded,
@@ -133,6 +134,8 @@ class LiveContext:
     live_confirmed: bool = False
     crash_hook: CrashHook | None = None
     sleep: Callable[[float], None] = time.sleep
+    replay: ReplayCache = field(default_factory=ReplayCache)
+    """Engine states kept between runs so each day replays only the new bars."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +315,13 @@ def run_strategy(
         msg = f"{sid} ({mode}) already ran for {session}: status {claim.run.status}"
         return StrategyOutcome(sid, mode, "skipped", msg, claim.run.execution_id)
     execution_id = claim.run.execution_id
-    state: dict[str, Any] = {"planned": 0, "filled": 0, "reports": [], "decision": None}
+    state: dict[str, Any] = {
+        "planned": 0,
+        "filled": 0,
+        "reports": [],
+        "decision": None,
+        "strategy_id": sid,
+    }
     try:
         status, message = _execute(ctx, job, session, execution_id, now, timer, state)
     except (KillSwitchActive, SlippageExceeded, StaleQuoteError) as exc:
@@ -333,17 +342,8 @@ def run_strategy(
         status, message = "failed", f"unexpected error: {type(exc).__name__}: {exc}"
         _alert(ctx, "run_failed", "critical", f"{sid}: run failed", message, sid, execution_id=execution_id)
     decision: TodayDecision | None = state["decision"]
-    finish_run(
-        ctx.engine,
-        execution_id,
-        status=status,
-        now=ctx.clock(),
-        error=None if status == "success" else message,
-        signals=dict(decision.journal) if decision else None,
-        target_weights=dict(decision.weights) if decision else None,
-        orders_planned=state["planned"],
-        orders_filled=state["filled"],
-    )
+    with timer.step("persist"):
+        status, message = _finish(ctx, execution_id, status, message, decision, state)
     if status != "success":
         _emit(ctx, "error", {"strategy_id": sid, "execution_id": execution_id, "message": message}, sid)
     return StrategyOutcome(
@@ -358,6 +358,46 @@ def run_strategy(
         dict(decision.weights) if decision else {},
         dict(timer.steps),
     )
+
+
+def _finish(
+    ctx: LiveContext,
+    execution_id: str,
+    status: str,
+    message: str,
+    decision: TodayDecision | None,
+    state: dict[str, Any],
+) -> tuple[str, str]:
+    """Close the run row — with the snapshot, state and reconciliation of a successful run in
+    the same transaction, so a run is never ``success`` without its bookkeeping (and one commit
+    instead of four)."""
+    journal = {
+        "signals": dict(decision.journal) if decision else None,
+        "target_weights": dict(decision.weights) if decision else None,
+        "orders_planned": state["planned"],
+        "orders_filled": state["filled"],
+    }
+    bookkeeping: Callable[[Connection], str] | None = state.get("bookkeeping")
+    if status == "success" and bookkeeping is not None:
+        try:
+            with ctx.engine.begin() as conn:
+                message = bookkeeping(conn)
+                finish_run(conn, execution_id, status=status, now=ctx.clock(), error=None, **journal)
+            return status, message
+        except Exception as exc:  # the bookkeeping failed: the run must not stay "running"
+            logger.exception("bookkeeping of %s failed", execution_id)
+            status, message = "failed", f"recording the run failed: {type(exc).__name__}: {exc}"
+            sid = state.get("strategy_id")
+            _alert(ctx, "run_failed", "critical", "run bookkeeping failed", message, sid)
+    finish_run(
+        ctx.engine,
+        execution_id,
+        status=status,
+        now=ctx.clock(),
+        error=None if status == "success" else message,
+        **journal,
+    )
+    return status, message
 
 
 def _execute(
@@ -395,12 +435,14 @@ def _execute(
             session=session,
             initial_capital=book.initial_capital,
             costs=ctx.costs,
+            cache=ctx.replay,
+            slot=(sid, mode),
         )
     state["decision"] = decision
     regime = regime_of(decision.journal)
     with timer.step("recover"):
-        _recover(ctx, broker, execution_id, prices)
-        cash, positions = _book_state(broker)
+        if _recover(ctx, broker, execution_id, prices):
+            cash, positions = _book_state(broker)
     with timer.step("orders"):
         sequence = order_sequence(decision.trade, decision.weights, SimBook(cash, positions), prices, costs)
         for symbol in sequence:
@@ -410,15 +452,7 @@ def _execute(
             if report is not None:
                 state["reports"].append(report)
     with timer.step("reconcile"):
-        recon = reconcile_run(
-            ctx.engine,
-            broker,
-            strategy_id=sid,
-            mode=mode,
-            execution_id=execution_id,
-            period_start=started,
-            now=ctx.clock(),
-        )
+        recon = check_run(ctx.engine, broker, strategy_id=sid, mode=mode, execution_id=execution_id)
         if not recon.is_reconciled:
             severity: Severity = "critical" if recon.worst_drift_pct > DRIFT_CRITICAL_PCT else "warning"
             _alert(
@@ -429,11 +463,14 @@ def _execute(
                 f"positions drift {dict(recon.position_drift)}, cash drift {recon.cash_drift}",
                 sid,
             )
-    with timer.step("persist"):
-        baseline_price = prices.get(job.baseline_symbol)
+    baseline_price = prices.get(job.baseline_symbol)
+
+    def bookkeeping(conn: Connection) -> str:
+        """Reconciliation report, snapshot and state: written with the run row, in one commit."""
         now = ctx.clock()
+        store_reconciliation(conn, recon, period_start=started, now=now)
         _, equity = write_snapshot(
-            ctx.engine,
+            conn,
             strategy_id=sid,
             mode=mode,
             now=now,
@@ -442,7 +479,7 @@ def _execute(
             baseline_price=baseline_price,
         )
         update_state_after_run(
-            ctx.engine,
+            conn,
             sid,
             mode,
             now=now,
@@ -451,6 +488,9 @@ def _execute(
             allocation=decision.weights,
             baseline_initial_price=baseline_price if book.baseline_initial_price is None else None,
         )
+        return f"{state['filled']} order(s) filled of {state['planned']} planned; equity {equity:.2f}"
+
+    state["bookkeeping"] = bookkeeping
     cell = regime.get("strategy_cell")
     if cell is not None and book.strategy_cell is not None and cell != book.strategy_cell:
         _emit(
@@ -459,11 +499,12 @@ def _execute(
             {"strategy_id": sid, "from_cell": book.strategy_cell, "to_cell": cell, **regime},
             sid,
         )
-    return "success", f"{state['filled']} order(s) filled of {state['planned']} planned; equity {equity:.2f}"
+    return "success", ""
 
 
-def _recover(ctx: LiveContext, broker: Broker, execution_id: str, prices: Mapping[str, Decimal]) -> None:
-    """Complete the records of an interrupted attempt from what the broker knows."""
+def _recover(ctx: LiveContext, broker: Broker, execution_id: str, prices: Mapping[str, Decimal]) -> int:
+    """Complete the records of an interrupted attempt from what the broker knows; how many."""
+    recovered = 0
     for row in trades_of_execution(ctx.engine, execution_id):
         if row.status not in ("intent", "submitted", "partially_filled"):
             continue
@@ -472,6 +513,8 @@ def _recover(ctx: LiveContext, broker: Broker, execution_id: str, prices: Mappin
             continue  # never reached the broker: the re-plan below re-sizes and sends it
         record_report(ctx.engine, report, mark_price=prices.get(row.symbol), now=ctx.clock())
         logger.info("recovered order %s from the broker: %s", row.client_order_id, report.status)
+        recovered += 1
+    return recovered
 
 
 def _one_order(
@@ -719,7 +762,14 @@ def preview_strategy(ctx: LiveContext, job: StrategyJob, *, session: dt.date | N
     prices = {s: quotes[s].last for s in symbols}
     market = _load_market(ctx, job, session, inception, prices)
     decision = decide_today(
-        job.strategy, market, inception=inception, session=session, initial_capital=capital, costs=ctx.costs
+        job.strategy,
+        market,
+        inception=inception,
+        session=session,
+        initial_capital=capital,
+        costs=ctx.costs,
+        cache=ctx.replay,
+        slot=(sid, mode),
     )
     orders = plan_orders(
         decision.trade,

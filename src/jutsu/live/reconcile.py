@@ -12,13 +12,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from jutsu.brokers.base import Broker
 from jutsu.data.repositories.live_ledger import read_book, trades_of_execution
 from jutsu.data.repositories.live_runs import insert_reconciliation
 
-__all__ = ["DRIFT_CRITICAL_PCT", "DRIFT_WARNING_PCT", "Reconciliation", "reconcile_run"]
+__all__ = [
+    "DRIFT_CRITICAL_PCT",
+    "DRIFT_WARNING_PCT",
+    "Reconciliation",
+    "check_run",
+    "reconcile_run",
+    "store_reconciliation",
+]
 
 DRIFT_WARNING_PCT = Decimal("2")
 DRIFT_CRITICAL_PCT = Decimal("10")
@@ -49,6 +56,31 @@ def reconcile_run(
     now: dt.datetime,
 ) -> Reconciliation:
     """Compare this run's orders and the strategy's positions/cash with the broker; store it."""
+    recon = check_run(engine, broker, strategy_id=strategy_id, mode=mode, execution_id=execution_id)
+    store_reconciliation(engine, recon, period_start=period_start, now=now)
+    return recon
+
+
+def store_reconciliation(
+    bind: Engine | Connection, recon: Reconciliation, *, period_start: dt.datetime, now: dt.datetime
+) -> None:
+    """The ``reconciliation_reports`` row of ``recon`` (in the caller's transaction if given one)."""
+    insert_reconciliation(
+        bind,
+        run_at=now,
+        period_start=period_start,
+        period_end=now,
+        counts=recon.counts,
+        position_drift=recon.position_drift,
+        is_reconciled=recon.is_reconciled,
+        details=recon.details,
+    )
+
+
+def check_run(
+    engine: Engine, broker: Broker, *, strategy_id: str, mode: str, execution_id: str
+) -> Reconciliation:
+    """Compare this run's orders and the strategy's positions/cash with the broker (reads only)."""
     local = trades_of_execution(engine, execution_id)
     matched = missing_broker = price_diff = qty_diff = total_broker = 0
     issues: list[str] = []
@@ -105,14 +137,4 @@ def reconcile_run(
     worst = max((Decimal(str(d["drift_pct"])) for d in drift.values()), default=Decimal(0))
     ok = missing_broker == price_diff == qty_diff == 0 and worst <= DRIFT_WARNING_PCT and not cash_bad
     details = {"issues": issues, "cash_drift": str(cash_drift), "strategy_id": strategy_id, "mode": mode}
-    insert_reconciliation(
-        engine,
-        run_at=now,
-        period_start=period_start,
-        period_end=now,
-        counts=counts,
-        position_drift=drift,
-        is_reconciled=ok,
-        details=details,
-    )
     return Reconciliation(ok, counts, drift, cash_drift, details)

@@ -25,6 +25,7 @@ from jutsu.core.market import MarketData, SymbolSeries
 from jutsu.errors import DataError
 
 if TYPE_CHECKING:
+    from jutsu.live.replay import ReplayCache
     from jutsu.strategies.base import Strategy
 
 __all__ = [
@@ -120,15 +121,35 @@ def decide_today(
     session: dt.date,
     initial_capital: Decimal,
     costs: CostModel,
+    cache: ReplayCache | None = None,
+    slot: tuple[str, str] | None = None,
 ) -> TodayDecision:
     """Replay ``strategy`` from ``inception`` through ``session`` and return today's decision.
 
-    ``market`` must end with today's bar (see :func:`with_today_bar`).
+    ``market`` must end with today's bar (see :func:`with_today_bar`). With a ``cache`` and a
+    ``slot`` (strategy id, mode) the replay resumes from the state kept after the previous
+    run's stored bars instead of starting over (same result, see :mod:`jutsu.live.replay`).
 
     Raises:
         BacktestError / StrategyError: as :func:`run_backtest`.
         DataError: the replay has no decision dated ``session`` (no bar today).
     """
+    if cache is not None and slot is not None:
+        decision = cache.decide(
+            slot,
+            strategy,
+            market,
+            start=min(inception, session),
+            end=session,
+            initial_capital=initial_capital,
+            costs=costs,
+        )
+        return TodayDecision(
+            session=session,
+            weights=dict(decision.weights),
+            trade=decision.trade,
+            journal=dict(decision.journal),
+        )
     result = run_backtest(
         strategy,
         market,

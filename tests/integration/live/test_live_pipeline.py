@@ -54,7 +54,7 @@ def _clean_reference(engine: Engine, strategy_id: str = "v3_5b") -> tuple[dict[s
 def test_crash_between_placing_and_recording_never_duplicates(db_engine: Engine, db_url: str) -> None:
     expected_positions, expected_cash = _clean_reference(db_engine)
     assert len(expected_positions) >= 2, "the day must need several orders"
-    proc = multiprocessing.get_context("spawn").Process(
+    proc = multiprocessing.get_context("fork").Process(
         target=crash_child, args=(db_url, DAY, "after_place", "v3_5b")
     )
     proc.start()
@@ -91,7 +91,7 @@ def test_crash_between_placing_and_recording_never_duplicates(db_engine: Engine,
 
 
 def test_crash_before_placing_resends_once(db_engine: Engine, db_url: str) -> None:
-    proc = multiprocessing.get_context("spawn").Process(
+    proc = multiprocessing.get_context("fork").Process(
         target=crash_child, args=(db_url, DAY, "before_place", "v3_5b")
     )
     proc.start()

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jutsu.data.models import ExecutionRun, PerformanceSnapshot, ReconciliationReport, StrategyState
 from jutsu.data.repositories.live_ledger import q6
 
 __all__ = [
+    "Bind",
     "RunClaim",
     "RunRow",
     "claim_run",
@@ -33,6 +35,28 @@ __all__ = [
     "previous_equity",
     "update_state_after_run",
 ]
+
+Bind = Engine | Connection
+"""An engine (each call commits on its own) or a connection inside the caller's transaction."""
+
+
+@contextmanager
+def _writing(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            yield conn
+    else:
+        yield bind
+
+
+@contextmanager
+def _reading(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn
+    else:
+        yield bind
+
 
 FINISHED = frozenset({"success", "skipped", "aborted"})
 """A run in one of these states is not resumed; ``running`` (crashed) and ``failed`` are."""
@@ -113,8 +137,9 @@ def claim_run(
                         started_at=now,
                     )
                 )
-            run = _get(engine, execution_id)
-            assert run is not None
+            run = RunRow(
+                execution_id, strategy_id, mode, trading_date, trigger, "running", now, None, None, None, None
+            )
             return RunClaim("new", run)
         except IntegrityError:
             existing = _get(engine, execution_id)
@@ -144,7 +169,7 @@ def claim_run(
 
 
 def finish_run(
-    engine: Engine,
+    engine: Bind,
     execution_id: str,
     *,
     status: str,
@@ -165,7 +190,7 @@ def finish_run(
         values["orders_planned"] = orders_planned
     if orders_filled is not None:
         values["orders_filled"] = orders_filled
-    with engine.begin() as conn:
+    with _writing(engine) as conn:
         conn.execute(update(ExecutionRun).where(ExecutionRun.execution_id == execution_id).values(**values))
 
 
@@ -194,7 +219,7 @@ def last_runs(engine: Engine, *, limit: int = 10, strategy_id: str | None = None
 
 
 def previous_equity(
-    engine: Engine, strategy_id: str, mode: str, before: dt.datetime
+    engine: Bind, strategy_id: str, mode: str, before: dt.datetime
 ) -> tuple[Decimal | None, Decimal | None]:
     """(equity of the last scheduler snapshot before ``before``, highest snapshot equity)."""
     where = (
@@ -202,7 +227,7 @@ def previous_equity(
         PerformanceSnapshot.mode == mode,
         PerformanceSnapshot.snapshot_source == "scheduler",
     )
-    with engine.connect() as conn:
+    with _reading(engine) as conn:
         last = conn.execute(
             select(PerformanceSnapshot.total_equity)
             .where(*where, PerformanceSnapshot.timestamp < before)
@@ -216,17 +241,17 @@ def previous_equity(
     )
 
 
-def insert_snapshot(engine: Engine, values: Mapping[str, Any]) -> None:
+def insert_snapshot(engine: Bind, values: Mapping[str, Any]) -> None:
     """One ``performance_snapshots`` row (the caller fills every column it knows)."""
     row = dict(values)
     if isinstance(row.get("positions_json"), list | dict):
         row["positions_json"] = json.dumps(row["positions_json"])
-    with engine.begin() as conn:
+    with _writing(engine) as conn:
         conn.execute(insert(PerformanceSnapshot).values(**row))
 
 
 def insert_reconciliation(
-    engine: Engine,
+    engine: Bind,
     *,
     run_at: dt.datetime,
     period_start: dt.datetime,
@@ -237,7 +262,7 @@ def insert_reconciliation(
     details: Mapping[str, Any],
 ) -> None:
     """Insert-only reconciliation record (§5.10)."""
-    with engine.begin() as conn:
+    with _writing(engine) as conn:
         conn.execute(
             insert(ReconciliationReport).values(
                 run_at=run_at,
@@ -258,7 +283,7 @@ def insert_reconciliation(
 
 
 def update_state_after_run(
-    engine: Engine,
+    engine: Bind,
     strategy_id: str,
     mode: str,
     *,
@@ -280,7 +305,7 @@ def update_state_after_run(
     }
     if baseline_initial_price is not None:
         values["baseline_initial_price"] = q6(baseline_initial_price)
-    with engine.begin() as conn:
+    with _writing(engine) as conn:
         conn.execute(
             update(StrategyState)
             .where(StrategyState.strategy_id == strategy_id, StrategyState.mode == mode)
