@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from jutsu.cli.main import app
 from jutsu.data.database import create_db_engine
-from jutsu.data.migrate import current_revision, head_revision
+from jutsu.data.migrate import current_revision, head_revision, upgrade
 from jutsu.data.models import Base
 from jutsu.ops.backup import BackupError, backup_database, backup_kind, restore_database
 
@@ -95,8 +95,11 @@ def empty_target(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored' / 'jutsu.db'}"
         return
-    with fresh_database(make_url(db_url), prefix="jutsu_restore") as url:
-        yield url.render_as_string(hide_password=False)
+    source = make_url(db_url)
+    with fresh_database(source, prefix="jutsu_restore") as url:
+        # Same search_path option: the source is one schema of the test database, and its dump
+        # recreates that schema in the new database.
+        yield url.set(query=source.query).render_as_string(hide_password=False)
 
 
 def test_restore_into_empty_database_matches_row_counts_and_checksums(
@@ -203,3 +206,23 @@ def test_postgres_backup_without_pg_dump_is_a_clear_error(
         backup_database(db_url, tmp_path / "x.dump")
     assert not (tmp_path / "x.dump").exists()
     assert os.environ["PATH"] == str(tmp_path)
+
+
+def test_postgres_whole_database_round_trip(tmp_path: Path) -> None:
+    """The production case: a database of its own (public schema, no search_path option)."""
+    with fresh_database(prefix="jutsu_src") as source_url, fresh_database(prefix="jutsu_dst") as target_url:
+        source = create_db_engine(source_url)
+        try:
+            upgrade(source)
+            _seed(source)
+            before = _fingerprint(source)
+        finally:
+            source.dispose()
+        out = backup_database(source_url.render_as_string(hide_password=False), tmp_path / "whole.dump")
+        restore_database(target_url.render_as_string(hide_password=False), out)
+        target = create_db_engine(target_url)
+        try:
+            assert _fingerprint(target) == before
+            assert before["market_data"][0] == 50
+        finally:
+            target.dispose()
