@@ -6,11 +6,11 @@ export function StrategySelect({ value, onChange, label = "Strategy", activeOnly
   const id = useId();
   const { data } = useStrategies(activeOnly);
   return (
-    <div className="flex items-center gap-2">
+    <div className="flex min-w-0 max-w-full items-center gap-2">
       <label htmlFor={id} className="text-sm text-slate-600 dark:text-slate-300">
         {label}
       </label>
-      <select id={id} className="input w-auto" value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
+      <select id={id} className="input w-auto min-w-0 max-w-[13rem] sm:max-w-none" value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
         {(data?.strategies ?? []).map((s) => (
           <option key={s.id} value={s.id}>
             {s.display_name ?? s.id}
