@@ -34,9 +34,12 @@ __all__ = [
 REGISTRY = CollectorRegistry()
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-ORDER_MODES = frozenset({"dry-run", "paper", "live"})
+ORDER_MODES = frozenset({"dry_run", "paper", "live"})
 ORDER_SIDES = frozenset({"buy", "sell"})
-ORDER_STATUSES = frozenset({"submitted", "filled", "partially_filled", "cancelled", "rejected", "failed"})
+ORDER_STATUSES = frozenset(
+    {"submitted", "accepted", "partially_filled", "filled", "rejected", "cancelled", "expired", "failed"}
+)
+"""``jutsu.brokers.base.OrderStatus`` plus ``failed`` (an order the platform could not send)."""
 JOB_STATUSES = frozenset({"success", "failed", "skipped"})
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -63,7 +66,7 @@ ORDERS = Counter(
 
 
 def _choice(name: str, value: str, allowed: frozenset[str]) -> str:
-    normalized = value.strip().lower()
+    normalized = value.strip().lower().replace("-", "_")
     if normalized not in allowed:
         raise ValueError(f"metric label {name}={value!r} is not one of {', '.join(sorted(allowed))}")
     return normalized
@@ -79,7 +82,7 @@ def observe_job(job: str, seconds: float, status: str) -> None:
 
 
 def count_order(mode: str, side: str, status: str) -> None:
-    """Count one order event (``mode`` dry-run|paper|live, ``side`` buy|sell, lifecycle ``status``)."""
+    """Count one order event: ``mode`` dry_run|paper|live, ``side`` buy|sell, lifecycle ``status``."""
     ORDERS.labels(
         mode=_choice("mode", mode, ORDER_MODES),
         side=_choice("side", side, ORDER_SIDES),

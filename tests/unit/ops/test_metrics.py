@@ -107,7 +107,7 @@ def test_middleware_labels_requests_by_route_template_and_status() -> None:
 def test_metrics_endpoint_serves_the_prometheus_text_format() -> None:
     client = TestClient(_app())
     observe_job("market_data_sync", 2.0, "failed")
-    count_order("dry-run", "sell", "submitted")
+    count_order("dry-run", "sell", "submitted")  # the spelling of the specs; stored as dry_run
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -119,7 +119,7 @@ def test_metrics_endpoint_serves_the_prometheus_text_format() -> None:
         s
         for s in families["jutsu_orders"].samples
         if s.name == "jutsu_orders_total"
-        and s.labels == {"mode": "dry-run", "side": "sell", "status": "submitted"}
+        and s.labels == {"mode": "dry_run", "side": "sell", "status": "submitted"}
     ]
     assert samples
     assert samples[0].value >= 1
