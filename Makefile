@@ -42,9 +42,10 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
 
 web: web/dist/index.html
 
-## e2e-deps: Debian's Chromium for the Playwright end-to-end tests (never a downloaded browser)
+## e2e-deps: Debian's Chromium for the Playwright end-to-end tests (never a downloaded browser) and
+## nginx (its config is checked with `nginx -t`)
 e2e-deps:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "warning: chromium not installed; tests/e2e will skip"
+	@{ command -v chromium && command -v nginx; } >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light >/dev/null; } || echo "warning: chromium/nginx not installed; browser and nginx-config tests will fail"
 
 lint: install
 	$(BIN)/ruff check src tests bench
