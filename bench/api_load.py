@@ -211,6 +211,7 @@ class Result:
         self.samples: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
         self.errors: dict[str, int] = {}
         self.wall = 0.0
+        self.server_cpu = float("nan")
 
     def record_error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -272,13 +273,25 @@ def run_backend(name: str, url: str, seconds: float, clients: int) -> Result:
             token = login(base)
             print(f"{name}: {clients} clients for {seconds:.0f} s against {base} (server pid {proc.pid})")
             print(f"  load average before: {load_average()}")
+            cpu_before = process_cpu_seconds(proc.pid)
             result = asyncio.run(load(base, token, seconds, clients))
+            result.server_cpu = process_cpu_seconds(proc.pid) - cpu_before
             print(f"  load average after:  {load_average()}")
         finally:
             stop_server(proc)
         for what, count in sorted(result.errors.items()):
             print(f"  {count} x {what}")
         return result
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` (Linux ``/proc``): a per-request cost that, unlike
+    latency, does not depend on how busy the shared machine is."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> str:
@@ -336,6 +349,7 @@ def main() -> None:
             f"ALL {backend:<10} {len(every)} requests in {result.wall:.1f} s "
             f"= {len(every) / result.wall:.0f} req/s; "
             f"p50 {pct(every, 50):.1f} ms, p95 {p95:.1f} ms, p99 {pct(every, 99):.1f} ms; "
+            f"server CPU {result.server_cpu / max(len(every), 1) * 1000:.1f} ms/request; "
             f"errors {sum(result.errors.values())}; p95<={TARGET_P95_MS:.0f}ms: "
             f"{'yes' if p95 <= TARGET_P95_MS else 'NO'}"
         )

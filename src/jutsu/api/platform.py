@@ -21,6 +21,7 @@ from jutsu.api.container import Container
 from jutsu.api.deps import ContainerDep, SessionDep
 from jutsu.api.services.config import ConfigService
 from jutsu.api.services.engine import EngineService
+from jutsu.api.services.finalized_cache import FinalizedCache
 from jutsu.api.services.jobs import JobManager
 from jutsu.api.services.performance import PerformanceService
 from jutsu.api.services.sessions import RequestSessions, SessionSource
@@ -47,10 +48,14 @@ class Platform:
     hub: WebSocketHub
     container: Container
     sessions: SessionSource
+    finalized: FinalizedCache
+    """App-lifetime cache of serialized EOD-finalized reads (shared by every request)."""
 
     def bind(self, session: Session) -> Platform:
         """Request-scoped copy whose services read and write through the request's session."""
-        return _assemble(self.container, self.catalog, RequestSessions(session), self.jobs, self.hub)
+        return _assemble(
+            self.container, self.catalog, RequestSessions(session), self.jobs, self.hub, self.finalized
+        )
 
     @property
     def scheduler(self) -> Any | None:
@@ -63,6 +68,7 @@ def _assemble(
     sessions: SessionSource,
     jobs: JobManager,
     hub: WebSocketHub,
+    finalized: FinalizedCache,
 ) -> Platform:
     engine = EngineService(sessions, catalog)
     status_svc = StatusService(sessions, catalog, engine)
@@ -70,13 +76,14 @@ def _assemble(
         catalog=catalog,
         engine=engine,
         status=status_svc,
-        performance=PerformanceService(sessions, status_svc),
+        performance=PerformanceService(sessions, status_svc, finalized),
         trades=TradesService(sessions),
         config=ConfigService(sessions, catalog),
         jobs=jobs,
         hub=hub,
         container=container,
         sessions=sessions,
+        finalized=finalized,
     )
 
 
@@ -93,7 +100,7 @@ def build_platform(container: Container) -> Platform:
         load_frames=container.extras.get("backtest_loader"),
     )
     hub = WebSocketHub(container.bus, max_connections=max_ws)
-    return _assemble(container, catalog, container.sessions, jobs, hub)
+    return _assemble(container, catalog, container.sessions, jobs, hub, FinalizedCache())
 
 
 def platform_startup(app: FastAPI, container: Container) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from jutsu.api.deps import require_permission
 from jutsu.api.permissions import Permission
@@ -33,15 +33,20 @@ ModeQ = Annotated[str | None, Query(max_length=20)]
 BaselineQ = Annotated[str, Query(min_length=1, max_length=20)]
 
 
-@router.get("/comparison")
+def _json(body: bytes) -> Response:
+    """Pre-serialized body (the service caches it); ``response_model`` still documents the schema."""
+    return Response(content=body, media_type="application/json")
+
+
+@router.get("/comparison", response_model=ComparisonPublic)
 def comparison(
     platform: PlatformDep,
     strategies: Annotated[str, Query(min_length=1, max_length=200, description="Comma-separated ids")],
     mode: ModeQ = None,
     baseline_symbol: BaselineQ = "QQQ",
-) -> ComparisonPublic:
+) -> Response:
     ids = [s.strip() for s in strategies.split(",") if s.strip()][:10]
-    return platform.performance.comparison(ids, mode, baseline_symbol)
+    return _json(platform.performance.comparison_json(ids, mode, baseline_symbol))
 
 
 @router.get("/eod-status/today")
@@ -54,15 +59,15 @@ def eod_status(platform: PlatformDep, date: dt.date) -> EODStatus:
     return platform.performance.eod_status(date)
 
 
-@router.get("/{strategy_id}/daily")
+@router.get("/{strategy_id}/daily", response_model=DailyPublic)
 def daily(
     platform: PlatformDep, strategy_id: StrategyPath, mode: ModeQ = None, baseline_symbol: BaselineQ = "QQQ"
-) -> DailyPublic:
+) -> Response:
     """Latest finalized day's KPIs with the baseline's; 404 when no row exists."""
-    return platform.performance.daily(strategy_id, mode, baseline_symbol)
+    return _json(platform.performance.daily_json(strategy_id, mode, baseline_symbol))
 
 
-@router.get("/{strategy_id}/daily/history")
+@router.get("/{strategy_id}/daily/history", response_model=HistoryPublic)
 def daily_history(
     platform: PlatformDep,
     strategy_id: StrategyPath,
@@ -72,16 +77,18 @@ def daily_history(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     baseline_symbol: BaselineQ = "QQQ",
-) -> HistoryPublic:
+) -> Response:
     """Daily rows newest first with the baseline side by side and server-side period metrics."""
-    return platform.performance.history(
-        strategy_id,
-        mode,
-        days=days,
-        time_range=range,
-        start=start_date,
-        end=end_date,
-        baseline_symbol=baseline_symbol,
+    return _json(
+        platform.performance.history_json(
+            strategy_id,
+            mode,
+            days=days,
+            time_range=range,
+            start=start_date,
+            end=end_date,
+            baseline_symbol=baseline_symbol,
+        )
     )
 
 
@@ -97,9 +104,9 @@ def regime_breakdown(
     return platform.performance.regime_breakdown(strategy_id, mode, days=days, start=start_date, end=end_date)
 
 
-@router.get("/{strategy_id}/monthly-returns")
+@router.get("/{strategy_id}/monthly-returns", response_model=MonthlyReturnsPublic)
 def monthly_returns(
     platform: PlatformDep, strategy_id: StrategyPath, mode: ModeQ = None, baseline_symbol: BaselineQ = "QQQ"
-) -> MonthlyReturnsPublic:
+) -> Response:
     """Compounded return per calendar month, strategy and baseline."""
-    return platform.performance.monthly_returns(strategy_id, mode, baseline_symbol)
+    return _json(platform.performance.monthly_returns_json(strategy_id, mode, baseline_symbol))

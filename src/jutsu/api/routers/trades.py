@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from jutsu.api.deps import require_permission
@@ -54,15 +54,18 @@ def trade_filter(
 FilterDep = Annotated[TradeFilter, Depends(trade_filter)]
 
 
-@router.get("")
+@router.get("", response_model=TradeListResponse)
 def list_trades(
     platform: PlatformDep,
     filters: FilterDep,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> TradeListResponse:
+) -> Response:
     """Newest first."""
-    return platform.trades.page(filters, page, page_size)
+    # Serialized here, in the worker thread: the service builds the model from stored rows, so
+    # FastAPI's second validation pass (another thread-pool hop per request) is skipped.
+    result = platform.trades.page(filters, page, page_size)
+    return Response(content=result.model_dump_json(), media_type="application/json")
 
 
 @router.get("/export", response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from jutsu.api.schemas.performance import (
     RegimeStats,
 )
 from jutsu.api.services.errors import Invalid, NotFound
+from jutsu.api.services.finalized_cache import FinalizedCache
 from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.status import StatusService
 from jutsu.data.models import DailyPerformance
@@ -261,9 +262,87 @@ def to_data(
 class PerformanceService:
     """Read-only performance views of one strategy and mode."""
 
-    def __init__(self, sessions: SessionSource, status: StatusService) -> None:
+    def __init__(
+        self, sessions: SessionSource, status: StatusService, cache: FinalizedCache | None = None
+    ) -> None:
         self._sessions = sessions
         self._status = status
+        self._cache = cache
+
+    # --- serialized (JSON) views, cached by request + data version -------------------------
+    # The routers answer with these bytes directly: a warm request costs the version reads
+    # below instead of loading and serializing hundreds of rows.
+
+    def _version(self, sid: str, mode: str, baseline_symbol: str) -> Hashable:
+        with self._sessions() as session:
+            return (
+                repo.entity_version(session, "strategy", sid, mode),
+                repo.entity_version(session, "baseline", baseline_symbol, mode),
+            )
+
+    def _cached(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        return build() if self._cache is None else self._cache.get_or_build(key, build)
+
+    def daily_json(self, strategy_id: str, mode: str | None, baseline_symbol: str) -> bytes:
+        """:meth:`daily` as JSON bytes."""
+        sid, md = self._status.resolve(strategy_id, mode)
+        key = ("daily", sid, md, baseline_symbol, self._version(sid, md, baseline_symbol))
+        return self._cached(key, lambda: self.daily(sid, md, baseline_symbol).model_dump_json().encode())
+
+    def history_json(
+        self,
+        strategy_id: str,
+        mode: str | None,
+        *,
+        days: int | None,
+        time_range: TimeRange | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        baseline_symbol: str,
+    ) -> bytes:
+        """:meth:`history` as JSON bytes."""
+        sid, md = self._status.resolve(strategy_id, mode)
+        version = self._version(sid, md, baseline_symbol)
+        key = ("history", sid, md, days, time_range, start, end, baseline_symbol, version)
+
+        def build() -> bytes:
+            result = self.history(
+                sid,
+                md,
+                days=days,
+                time_range=time_range,
+                start=start,
+                end=end,
+                baseline_symbol=baseline_symbol,
+            )
+            return result.model_dump_json().encode()
+
+        return self._cached(key, build)
+
+    def comparison_json(self, strategies: list[str], mode: str | None, baseline_symbol: str) -> bytes:
+        """:meth:`comparison` as JSON bytes."""
+        parts: list[Hashable] = []
+        for sid in strategies:
+            try:
+                rid, md = self._status.resolve(sid, mode)
+            except (NotFound, Invalid):  # reported per entry by comparison()
+                parts.append((sid, None))
+                continue
+            parts.append((rid, md, self._version(rid, md, baseline_symbol)))
+        key = ("comparison", mode, baseline_symbol, tuple(parts))
+        return self._cached(
+            key, lambda: self.comparison(strategies, mode, baseline_symbol).model_dump_json().encode()
+        )
+
+    def monthly_returns_json(self, strategy_id: str, mode: str | None, baseline_symbol: str) -> bytes:
+        """:meth:`monthly_returns` as JSON bytes."""
+        sid, md = self._status.resolve(strategy_id, mode)
+        key = ("monthly", sid, md, baseline_symbol, self._version(sid, md, baseline_symbol))
+        return self._cached(
+            key, lambda: self.monthly_returns(sid, md, baseline_symbol).model_dump_json().encode()
+        )
+
+    # --- models ----------------------------------------------------------------------------
 
     def _baseline_base(self, session: Session, symbol: str, mode: str, inception: dt.date) -> Decimal | None:
         row = repo.latest_daily_row(session, "baseline", symbol, mode, on_or_before=inception)

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from jutsu.data.models import DailyPerformance, EodJobStatus
 
-__all__ = ["daily_rows", "eod_status", "first_daily_row", "latest_daily_row", "recent_eod_jobs", "row_before"]
+__all__ = [
+    "EntityVersion",
+    "daily_rows",
+    "entity_version",
+    "eod_status",
+    "first_daily_row",
+    "latest_daily_row",
+    "recent_eod_jobs",
+    "row_before",
+]
+
+EntityVersion = tuple[dt.date | None, int | None, dt.datetime | None]
+"""``(newest trading_date, its id, its finalized_at)`` of one entity's rows (all ``None``: no rows)."""
 
 
 def _entity(entity_type: str, entity_id: str, mode: str) -> list[ColumnElement[bool]]:
@@ -74,3 +86,32 @@ def first_daily_row(session: Session, entity_type: str, entity_id: str, mode: st
     """The oldest row of one entity (its inception)."""
     query = select(DailyPerformance).where(*_entity(entity_type, entity_id, mode))
     return session.scalars(query.order_by(DailyPerformance.trading_date).limit(1)).first()
+
+
+def entity_version(session: Session, entity_type: str, entity_id: str, mode: str) -> EntityVersion:
+    """A cheap fingerprint of one entity's rows, for caches of values computed from them.
+
+    One index seek (``idx_daily_perf_mode_entity``) on the Core path (no ORM entities): a newly
+    finalized or re-finalized newest day changes it. Rows rewritten further back do not — the
+    cache's time-to-live bounds that staleness.
+    """
+    row = (
+        session.connection()
+        .execute(_VERSION, {"mode": mode, "entity_type": entity_type, "entity_id": entity_id})
+        .first()
+    )
+    if row is None:
+        return (None, None, None)
+    return (row[0], row[1], row[2])
+
+
+_VERSION = (
+    select(DailyPerformance.trading_date, DailyPerformance.id, DailyPerformance.finalized_at)
+    .where(
+        DailyPerformance.mode == bindparam("mode"),
+        DailyPerformance.entity_type == bindparam("entity_type"),
+        DailyPerformance.entity_id == bindparam("entity_id"),
+    )
+    .order_by(DailyPerformance.trading_date.desc())
+    .limit(1)
+)
