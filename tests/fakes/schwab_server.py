@@ -65,6 +65,8 @@ class FakeState:
     faults: dict[str, list[Any]] = field(default_factory=dict)
     fill_mode: str = "fill"
     fill_price: Decimal = Decimal("500.10")
+    fill_prices: dict[str, Decimal] = field(default_factory=dict)
+    """Per-symbol first-leg fill price (overrides ``fill_price`` for that symbol)."""
     quote_age_seconds: float = 0.0
     timeout_sleep: float = 1.5
     order_ids: Iterator[int] = field(default_factory=lambda: itertools.count(ORDER_ID_START))
@@ -446,7 +448,9 @@ def _make_handler(server: FakeSchwab) -> type[BaseHTTPRequestHandler]:
                 order.update(status="WORKING", filledQuantity=first, remainingQuantity=qty - first)
                 return
             first = float(int(qty // 2))
-            legs = [(first, state.fill_price), (qty - first, state.fill_price + Decimal("0.20"))]
+            symbol = order["orderLegCollection"][0]["instrument"]["symbol"]
+            price = state.fill_prices.get(symbol, state.fill_price)
+            legs = [(first, price), (qty - first, price + Decimal("0.20"))]
             self._add_fill(order, [leg for leg in legs if leg[0] > 0])
             order.update(status="FILLED", filledQuantity=qty, remainingQuantity=0.0, cancelable=False,
                          editable=False, closeTime=_now_text())  # fmt: skip

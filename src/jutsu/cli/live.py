@@ -2,14 +2,13 @@
 
 Thin shell over :mod:`jutsu.live.pipeline`: parse, build the context (database, registry,
 simulated brokers, quotes), call, print. Every JutsuError becomes one red line and exit 1.
-Live-mode strategies need a live broker, which this command does not build (the scheduler's
-container does); they are refused with a clear message.
+Live-mode strategies trade through the Schwab broker of :func:`jutsu.live.brokers.default_broker_factory`
+(``SCHWAB_*`` settings, stored token) and only with ``LIVE_TRADING_CONFIRMED=true``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,11 +19,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from jutsu.brokers.base import Broker, Quote
-from jutsu.brokers.dry_run import DryRunBroker
-from jutsu.brokers.paper import PaperBroker
+from jutsu.brokers.base import Quote
 from jutsu.core.market import MarketData
 from jutsu.errors import ConfigError, JutsuError
+from jutsu.live.brokers import default_broker_factory, live_confirmed
 from jutsu.live.config import ExecutionLimits
 from jutsu.live.pipeline import LiveContext, StrategyJob, preview_strategy, run_strategy, session_of
 
@@ -32,7 +30,6 @@ __all__ = ["app", "build_jobs", "parse_quotes"]
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
 _REGISTRY = Path("config/strategies_registry.yaml")
-_TRUE = {"1", "true", "yes", "on"}
 
 
 def parse_quotes(pairs: Sequence[str]) -> dict[str, Decimal]:
@@ -129,19 +126,8 @@ def _context(engine: Engine, quote_pairs: Sequence[str], console: Console) -> Li
     now = dt.datetime.now(dt.UTC)
     source = _quote_source(engine, parse_quotes(quote_pairs), now)
 
-    def broker_for(strategy_id: str, mode: str) -> Broker:
-        if mode == "dry_run":
-            return DryRunBroker(engine, strategy_id, source)
-        if mode == "paper":
-            return PaperBroker(engine, strategy_id, source)
-        raise ConfigError(
-            f"strategy {strategy_id} is in live mode: the CLI has no live broker; run it from the scheduler"
-        )
-
-    confirmed = any(
-        os.environ.get(k, "").strip().lower() in _TRUE
-        for k in ("LIVE_TRADING_CONFIRMED", "ENGINE_AUTO_START_CONFIRM_LIVE")
-    )
+    broker_for = default_broker_factory(engine, quotes=source)
+    confirmed = live_confirmed()
     return LiveContext(
         engine=engine, broker_for=broker_for, history=_db_history(engine), live_confirmed=confirmed
     )

@@ -32,10 +32,12 @@ from jutsu.core.market import MarketData
 from jutsu.data.calendar import ET, is_session, previous_session
 from jutsu.data.repositories.live_engine_state import read_engine_state
 from jutsu.data.repositories.live_ledger import (
+    Book,
     ensure_book,
     get_trade,
     insert_intent,
     read_book,
+    seed_book,
     trades_of_execution,
     update_intent,
 )
@@ -260,10 +262,67 @@ def _load_market(
     return with_today_bar(history.select(symbols), session, prices, ctx.today_bar)
 
 
-def _book_state(broker: Broker) -> tuple[Decimal, dict[str, int]]:
+def _book_state(
+    broker: Broker, ctx: LiveContext | None = None, strategy_id: str = "", mode: str = ""
+) -> tuple[Decimal, dict[str, int]]:
+    """Cash and shares the strategy sizes against.
+
+    Simulated brokers *are* the strategy's book. A live account may hold more than one
+    strategy's shares (or the owner's own), so live sizing uses the strategy's ledger
+    (spec §5.2 step 8.5), which reconciliation keeps aligned with the broker (§5.10).
+    """
+    if mode == "live" and ctx is not None:
+        book = read_book(ctx.engine, strategy_id, mode)
+        if book is None:
+            raise BrokerError(f"no live book for strategy {strategy_id}")
+        return book.cash, book.quantities()
     account = broker.account()
     positions = {s: p.quantity for s, p in broker.positions().items() if p.quantity}
     return account.cash, positions
+
+
+def _seed_live_book(ctx: LiveContext, job: StrategyJob, broker: Broker, session: dt.date) -> Book:
+    """The live ledger; on the first live run seeded from the broker's account (spec §1.3, §5.10).
+
+    Later runs compare the ledger's positions with the broker's before any order and raise a
+    CRITICAL alert on any difference (sizing itself uses the ledger, so a drift never doubles an
+    order; blocking until an admin acknowledges is not implemented yet).
+    """
+    sid = job.strategy_id
+    book = read_book(ctx.engine, sid, "live")
+    account = broker.account()
+    held = broker.positions()
+    if book is None:
+        book = seed_book(
+            ctx.engine,
+            sid,
+            "live",
+            cash=account.cash,
+            positions={s: (p.quantity, p.avg_cost) for s, p in held.items() if p.quantity},
+            initial_capital=account.equity,
+            inception_date=session,
+            baseline_symbol=job.baseline_symbol,
+        )
+        logger.info(
+            "%s: live book seeded from the broker: cash %s, %d position(s)", sid, account.cash, len(held)
+        )
+        return book
+    drift: dict[str, tuple[int, int]] = {}
+    for symbol in sorted(set(book.quantities()) | {s for s, p in held.items() if p.quantity}):
+        mine = book.quantities().get(symbol, 0)
+        theirs = held[symbol].quantity if symbol in held else 0
+        if mine != theirs:
+            drift[symbol] = (mine, theirs)
+    if drift:
+        _alert(
+            ctx,
+            "reconciliation_drift",
+            "critical",
+            f"{sid}: live book and broker positions differ before ordering",
+            ", ".join(f"{s}: book {m}, broker {t}" for s, (m, t) in drift.items()),
+            sid,
+        )
+    return book
 
 
 # -- one strategy ------------------------------------------------------------------------------
@@ -412,16 +471,19 @@ def _execute(
     sid, mode, limits = job.strategy_id, job.mode, job.limits
     costs = _costs_for(ctx, mode)
     with timer.step("book"):
-        book = ensure_book(
-            ctx.engine,
-            sid,
-            mode,
-            initial_capital=job.initial_capital,
-            inception_date=session,
-            baseline_symbol=job.baseline_symbol,
-        )
         broker = ctx.broker_for(sid, mode)
-        cash, positions = _book_state(broker)
+        if mode == "live":
+            book = _seed_live_book(ctx, job, broker, session)
+        else:
+            book = ensure_book(
+                ctx.engine,
+                sid,
+                mode,
+                initial_capital=job.initial_capital,
+                inception_date=session,
+                baseline_symbol=job.baseline_symbol,
+            )
+        cash, positions = _book_state(broker, ctx, sid, mode)
     with timer.step("quotes"):
         symbols = list(dict.fromkeys([*_universe(job), *positions]))
         prices = check_quotes(broker.quotes(symbols), symbols, ctx.clock(), limits)
@@ -442,7 +504,7 @@ def _execute(
     regime = regime_of(decision.journal)
     with timer.step("recover"):
         if _recover(ctx, broker, execution_id, prices):
-            cash, positions = _book_state(broker)
+            cash, positions = _book_state(broker, ctx, sid, mode)
     with timer.step("orders"):
         sequence = order_sequence(decision.trade, decision.weights, SimBook(cash, positions), prices, costs)
         for symbol in sequence:
@@ -536,7 +598,7 @@ def _one_order(
         raise KillSwitchActive(f"{sid}: orders stopped: {reason}")
     price = prices[symbol]
     target = decision.weights.get(symbol, _ZERO)
-    cash, positions = _book_state(broker)
+    cash, positions = _book_state(broker, ctx, sid, mode)
     equity = cash + sum((q * prices[s] for s, q in positions.items()), _ZERO)
     shares = size_order(target, positions.get(symbol, 0), price, equity, cash, costs)
     if shares == 0:

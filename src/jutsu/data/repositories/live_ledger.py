@@ -37,6 +37,7 @@ __all__ = [
     "mark_trade",
     "q6",
     "read_book",
+    "seed_book",
     "trades_of_execution",
     "update_intent",
 ]
@@ -165,6 +166,53 @@ def ensure_book(
                 _insert_state(bind, strategy_id, mode, initial_capital, inception_date, baseline_symbol, now)
     except IntegrityError:
         pass  # created concurrently: read the winner's row
+    book = read_book(bind, strategy_id, mode)
+    assert book is not None
+    return book
+
+
+def seed_book(
+    bind: Engine,
+    strategy_id: str,
+    mode: str,
+    *,
+    cash: Decimal,
+    positions: Mapping[str, tuple[int, Decimal | None]],
+    initial_capital: Decimal,
+    inception_date: dt.date,
+    baseline_symbol: str = "QQQ",
+) -> Book:
+    """Create the book from an outside source of truth (a live broker account, spec §1.3/§5.10).
+
+    ``positions`` maps symbol → (quantity, average cost). Cash and positions are written in one
+    transaction; an existing book is returned unchanged (never re-seeded behind the ledger's back).
+    """
+    book = read_book(bind, strategy_id, mode)
+    if book is not None:
+        return book
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with bind.begin() as conn:
+            _insert_state(conn, strategy_id, mode, initial_capital, inception_date, baseline_symbol, now)
+            conn.execute(
+                update(StrategyState)
+                .where(StrategyState.strategy_id == strategy_id, StrategyState.mode == mode)
+                .values(cash=q6(cash))
+            )
+            for symbol, (quantity, avg_cost) in sorted(positions.items()):
+                if quantity:
+                    conn.execute(
+                        insert(Position).values(
+                            symbol=symbol,
+                            mode=mode,
+                            strategy_id=strategy_id,
+                            quantity=quantity,
+                            avg_cost=None if avg_cost is None else q6(avg_cost),
+                            last_updated=now,
+                        )
+                    )
+    except IntegrityError:
+        pass  # seeded concurrently: read the winner's rows
     book = read_book(bind, strategy_id, mode)
     assert book is not None
     return book
