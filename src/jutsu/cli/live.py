@@ -253,3 +253,64 @@ def status_command(registry: RegistryOpt = _REGISTRY) -> None:
             last,
         )
     console.print(table)
+
+
+@app.command("kill-switch")
+def kill_switch_command(
+    state: Annotated[str, typer.Argument(help="on or off.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded with the switch).")] = "",
+    strategy: Annotated[
+        str | None, typer.Option("--strategy", help="Only this strategy (default: the global switch).")
+    ] = None,
+    flatten: Annotated[
+        bool, typer.Option("--flatten", help="With on: cancel open orders and sell every position.")
+    ] = False,
+    quote: QuoteOpt = None,
+    registry: RegistryOpt = _REGISTRY,
+) -> None:
+    """Turn the global (or one strategy's) kill switch on or off; optionally flatten positions."""
+    from jutsu.data.repositories.live_engine_state import set_kill_switch, set_strategy_halt
+    from jutsu.live.flatten import flatten as flatten_books
+
+    console, err = Console(), Console(stderr=True)
+    try:
+        switch = state.strip().lower()
+        if switch not in ("on", "off"):
+            raise ConfigError(f"kill-switch: expected 'on' or 'off', got {state!r}")
+        active = switch == "on"
+        if active and not reason.strip():
+            raise ConfigError('kill-switch on needs --reason "..."')
+        if flatten and not active:
+            raise ConfigError("--flatten only goes with 'on'")
+        engine = _engine()
+        if strategy is not None:
+            build_jobs(registry, [strategy])  # unknown ids fail before anything changes
+            set_strategy_halt(engine, strategy, active=active, reason=reason.strip())
+            where = f"strategy {strategy}"
+        else:
+            set_kill_switch(engine, active=active, reason=reason.strip())
+            where = "all trading (engine halted)" if active else "engine (now stopped; start it to trade)"
+        console.print(
+            f"kill switch {'ON' if active else 'OFF'} for {where}" + (f": {reason}" if active else "")
+        )
+        if flatten:
+            ctx = _context(engine, quote or [], console)
+            jobs = [
+                j
+                for j in build_jobs(registry, [strategy] if strategy else None)
+                if j.mode in ("paper", "live")
+            ]
+            results = flatten_books(ctx, jobs, session=session_of(ctx.clock()))
+            failed = False
+            for r in results:
+                sold = ", ".join(f"{o.symbol} {o.filled_quantity}/{o.quantity} [{o.status}]" for o in r.sold)
+                console.print(
+                    f"  {r.strategy_id} ({r.mode}): sold {sold or 'nothing'}; "
+                    f"cancelled {len(r.cancelled)} open order(s)"
+                    + (f" — [red]{r.error}[/red]" if r.error else "")
+                )
+                failed = failed or r.error is not None
+            if failed:
+                raise typer.Exit(1)
+    except JutsuError as exc:
+        _fail(err, exc)
