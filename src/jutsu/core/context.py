@@ -78,9 +78,16 @@ class BarContext(Protocol):
         """Bars of ``symbol`` dated <= t (possibly empty if it has no data yet)."""
         ...
 
-    def indicator(self, symbol: str, field: str, fn: IndicatorFn, *args: object) -> FloatArray:
+    def indicator(
+        self, symbol: str, field: str | tuple[str, ...], fn: IndicatorFn, *args: object
+    ) -> FloatArray:
         """``fn(full_series_of_field, *args)`` computed once per run (and shared across runs
         on the same data), returned cut at t. ``fn`` must be causal (value i depends on
         inputs <= i only): every indicator in :mod:`jutsu.indicators` is, and is tested so.
+
+        ``field`` may be a tuple of fields: ``fn`` then gets one full series per field, in
+        order — ``ctx.indicator("QQQ", ("close", "volume"), kalman_strength_series, ...)``.
+        That is how a heavy recursive indicator (the Kalman trend) is computed once per data
+        window instead of bar by bar inside the strategy.
         """
         ...

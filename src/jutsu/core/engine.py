@@ -195,7 +195,9 @@ class _Context:
         series = self._series(symbol)
         return _History(series, self._counts[symbol][self._i])
 
-    def indicator(self, symbol: str, field: str, fn: IndicatorFn, *args: object) -> FloatArray:
+    def indicator(
+        self, symbol: str, field: str | tuple[str, ...], fn: IndicatorFn, *args: object
+    ) -> FloatArray:
         key = (symbol, field, fn, args)
         full = self._local.get(key)
         if full is None:
@@ -203,9 +205,15 @@ class _Context:
             self._local[key] = full
         return full[: self._counts[symbol][self._i]]
 
-    def _compute(self, symbol: str, field: str, fn: IndicatorFn, args: tuple[object, ...]) -> FloatArray:
-        if field not in FIELDS:
-            raise KeyError(f"unknown bar field {field!r}; fields are {', '.join(FIELDS)}")
+    def _compute(
+        self, symbol: str, field: str | tuple[str, ...], fn: IndicatorFn, args: tuple[object, ...]
+    ) -> FloatArray:
+        names = (field,) if isinstance(field, str) else tuple(field)
+        for name in names:
+            if name not in FIELDS:
+                raise KeyError(f"unknown bar field {name!r}; fields are {', '.join(FIELDS)}")
+        if not names:
+            raise KeyError("indicator needs at least one bar field")
         series = self._series(symbol)
         shared_key = None
         if self._cache is not None:
@@ -213,14 +221,14 @@ class _Context:
             cached = self._cache.get(shared_key)
             if cached is not None:
                 return cached
-        source = series.field(field)
-        values = np.asarray(fn(source, *args), dtype=np.float64)
-        if values.shape != source.shape:
+        sources = [series.field(name) for name in names]
+        values = np.asarray(fn(*sources, *args), dtype=np.float64)
+        if values.shape != sources[0].shape:
             raise ValueError(
                 f"indicator {getattr(fn, '__qualname__', fn)} returned shape {values.shape}, "
-                f"expected {source.shape}"
+                f"expected {sources[0].shape}"
             )
-        if np.shares_memory(values, source) or not values.flags.owndata:
+        if not values.flags.owndata or any(np.shares_memory(values, src) for src in sources):
             values = values.copy()
         values.flags.writeable = False
         if self._cache is not None and shared_key is not None:

@@ -245,7 +245,11 @@ class IndicatorCache:
 
     @staticmethod
     def key(
-        fingerprint: str, symbol: str, field_name: str, fn: Callable[..., Any], args: tuple[object, ...]
+        fingerprint: str,
+        symbol: str,
+        field_name: str | tuple[str, ...],
+        fn: Callable[..., Any],
+        args: tuple[object, ...],
     ) -> tuple[Hashable, ...]:
         """The cache key; ``args`` must be hashable (numbers, strings, tuples)."""
         return (fingerprint, symbol, field_name, _fn_name(fn), args)

@@ -26,6 +26,7 @@ __all__ = [
     "INNOVATION_CAPACITY",
     "OSCILLATOR_CAPACITY",
     "KalmanTrendFilter",
+    "kalman_strength_series",
     "kalman_trend_strength",
     "normalise_strength",
 ]
@@ -186,6 +187,121 @@ class KalmanTrendFilter:
         return first
 
 
+def kalman_strength_series(
+    close: npt.ArrayLike,
+    volume: npt.ArrayLike,
+    measurement_noise: float,
+    process_noise_1: float,
+    process_noise_2: float,
+    osc_smoothness: int,
+    strength_smoothness: int,
+    symmetric_volume_adjustment: bool = False,
+    double_smoothing: bool = False,
+) -> FloatArray:
+    """Raw trend strength of every bar, positional arguments (``ctx.indicator`` form).
+
+    Meant for ``ctx.indicator(symbol, ("close", "volume"), kalman_strength_series, ...)``:
+    the strength does not depend on the thresholds a grid usually varies, so one pass per
+    data window serves every combination. The loop is :meth:`KalmanTrendFilter.update`
+    inlined with local variables (the oscillator and its averages vectorised) — the same float
+    operations in the same order, hence the same numbers bit for bit (a test pins this).
+    """
+    c, vol = as_series(close, "close"), as_series(volume, "volume")
+    if c.shape != vol.shape:
+        raise ValueError("close and volume must have the same length")
+    kf = KalmanTrendFilter(  # validates the parameters exactly as the incremental filter does
+        measurement_noise=measurement_noise,
+        process_noise_1=process_noise_1,
+        process_noise_2=process_noise_2,
+        osc_smoothness=osc_smoothness,
+        strength_smoothness=strength_smoothness,
+        symmetric_volume_adjustment=symmetric_volume_adjustment,
+        double_smoothing=double_smoothing,
+    )
+    out = np.zeros(c.shape[0], dtype=np.float64)
+    if c.shape[0] == 0:
+        return out
+    out[1:] = _strength_loop(kf, c.tolist(), vol.tolist())
+    return out
+
+
+def _wma_columns(values: FloatArray, n: int) -> FloatArray:
+    """:func:`_wma_tail` of every window of ``n`` consecutive values, vectorised over time.
+
+    Each output element gets exactly the scalar loop's operations in the same order
+    (``num += (k + 1) * x`` for k = 0..n−1, then ``/ (n(n+1)/2)``), so results are identical.
+    """
+    m = values.shape[0] - n + 1
+    if m <= 0:
+        return np.zeros(0, dtype=np.float64)
+    num = np.zeros(m, dtype=np.float64)
+    for k in range(n):
+        num += (k + 1) * values[k : k + m]
+    out: FloatArray = num / (n * (n + 1) / 2)
+    return out
+
+
+def _strength_loop(kf: KalmanTrendFilter, closes: list[float], volumes: list[float]) -> FloatArray:
+    """Strengths of bars 1.. (bar 0 starts the filter and is 0), see :meth:`KalmanTrendFilter.update`.
+
+    The recursion (state, covariance, running max of |innovation|) runs as a scalar loop; the
+    oscillator and its weighted averages, which only read the recursion's outputs, are numpy.
+    """
+    r0, q1, q2 = kf.measurement_noise, kf.process_noise_1, kf.process_noise_2
+    symmetric = kf.symmetric
+    cap = INNOVATION_CAPACITY
+    x0, x1 = float(closes[0]), 0.0
+    p00, p01, p10, p11 = 1.0, 0.0, 0.0, 1.0
+    v_prev = float(volumes[0])
+    queue: deque[tuple[int, float]] = deque()
+    ys: list[float] = []
+    maxima: list[float] = []
+    for idx in range(len(closes) - 1):
+        z, v = float(closes[idx + 1]), float(volumes[idx + 1])
+        nx0 = x0 + x1  # predict
+        np00 = p00 + p10 + p01 + p11 + q1
+        np01 = p01 + p11
+        np10 = p10 + p11
+        np11 = p11 + q2
+        r = r0
+        if v > 0:
+            ratio = v_prev / v if symmetric else v_prev / max(v_prev, v)
+            r = r * ratio
+        s = np00 + r  # update
+        k0, k1 = np00 / s, np10 / s
+        y = z - nx0
+        x0, x1 = nx0 + k0 * y, x1 + k1 * y
+        p00, p01 = np00 - k0 * np00, np01 - k0 * np01
+        p10, p11 = np10 - k1 * np00, np11 - k1 * np01
+        v_prev = v
+        a = abs(y)  # running max of the newest <= 500 |y| (monotonic queue)
+        while queue and queue[-1][1] <= a:
+            queue.pop()
+        queue.append((idx, a))
+        while queue[0][0] <= idx - cap:
+            queue.popleft()
+        ys.append(y)
+        maxima.append(queue[0][1])
+    count = len(ys)
+    out = np.zeros(count, dtype=np.float64)
+    first_osc = kf.strength_len - 1  # innovations needed before an oscillator exists
+    if count <= first_osc:
+        return out
+    y_arr = np.asarray(ys[first_osc:], dtype=np.float64)
+    m_arr = np.asarray(maxima[first_osc:], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        osc = np.where(m_arr == 0.0, 0.0, 100.0 * y_arr / m_arr)
+    first = _wma_columns(osc, kf.osc_len)
+    if first.shape[0] == 0:
+        return out
+    lo = first_osc + kf.osc_len - 1
+    out[lo:] = first
+    n2 = kf.strength_len
+    if kf.double_smoothing and n2 <= OSCILLATOR_CAPACITY and first.shape[0] >= n2:
+        out[lo + n2 - 1 :] = _wma_columns(first, n2)  # the first-pass buffer holds 20 values
+    return out
+
+
 def kalman_trend_strength(
     close: npt.ArrayLike,
     volume: npt.ArrayLike,
@@ -205,21 +321,16 @@ def kalman_trend_strength(
     Unlike most indicators the warm-up value is 0, not NaN: the spec defines the strength as
     0 until enough innovations exist, and the strategy compares it with thresholds.
     """
-    c, vol = as_series(close, "close"), as_series(volume, "volume")
-    if c.shape != vol.shape:
-        raise ValueError("close and volume must have the same length")
-    kf = KalmanTrendFilter(
-        measurement_noise=measurement_noise,
-        process_noise_1=process_noise_1,
-        process_noise_2=process_noise_2,
-        osc_smoothness=osc_smoothness,
-        strength_smoothness=strength_smoothness,
-        symmetric_volume_adjustment=symmetric_volume_adjustment,
-        double_smoothing=double_smoothing,
-    )
-    update = kf.update
-    out = np.fromiter(
-        (update(z, v) for z, v in zip(c.tolist(), vol.tolist(), strict=True)), np.float64, c.shape[0]
+    out = kalman_strength_series(
+        close,
+        volume,
+        measurement_noise,
+        process_noise_1,
+        process_noise_2,
+        osc_smoothness,
+        strength_smoothness,
+        symmetric_volume_adjustment,
+        double_smoothing,
     )
     if t_max is not None:
         out = np.clip(out / float(t_max), -1.0, 1.0)

@@ -24,9 +24,9 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from jutsu.core.context import BarContext, FloatArray
+from jutsu.core.context import BarContext
 from jutsu.core.decision import Decision, JournalValue
-from jutsu.indicators.kalman import KalmanTrendFilter, normalise_strength
+from jutsu.indicators.kalman import kalman_strength_series, normalise_strength
 from jutsu.indicators.moving import sma
 from jutsu.indicators.volatility import realized_volatility_change, volatility_zscore
 from jutsu.strategies.allocation import (
@@ -151,6 +151,9 @@ _BASE_COLUMNS = (
 )
 
 
+_KALMAN_FIELDS = ("close", "volume")
+
+
 def _opt(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
 
@@ -167,16 +170,18 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
 
     def reset(self) -> None:
         p = self.params
-        self._kalman = KalmanTrendFilter(
-            measurement_noise=float(p.measurement_noise),
-            process_noise_1=float(p.process_noise_1),
-            process_noise_2=float(p.process_noise_2),
-            osc_smoothness=p.osc_smoothness,
-            strength_smoothness=p.strength_smoothness,
-            symmetric_volume_adjustment=p.symmetric_volume_adjustment,
-            double_smoothing=p.double_smoothing,
+        # The Kalman trend strength depends only on the signal bars of the data window and the
+        # filter parameters, never on the thresholds a grid usually varies: it is an indicator
+        # computed once per window (and shared across runs through the engine's cache).
+        self._kalman_args = (
+            float(p.measurement_noise),
+            float(p.process_noise_1),
+            float(p.process_noise_2),
+            p.osc_smoothness,
+            p.strength_smoothness,
+            p.symmetric_volume_adjustment,
+            p.double_smoothing,
         )
-        self._fed = 0  # signal bars already fed to the filter
         self._t_max = float(p.T_max)
         self._vol = Vol.LOW
         self._cur = Allocation()
@@ -185,17 +190,19 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
         # what reports show: the last stored regime and indicators (§3 step 10, §12)
         self._trend = Trend.SIDEWAYS
         self._cell = 3
-        self._shown: dict[str, float | None] = {
-            "t_norm": None,
-            "sma_fast": None,
-            "sma_slow": None,
-            "z_score": None,
-            "vol_crush": 0.0,
-            "bond_sma_fast": None,
-            "bond_sma_slow": None,
-        }
+        self._state_text = self._describe()
+        self._t_norm: float | None = None
+        self._sma_fast: float | None = None
+        self._sma_slow: float | None = None
+        self._z_score: float | None = None
+        self._vol_crush = 0.0
+        self._bond_sma_fast: float | None = None
+        self._bond_sma_slow: float | None = None
         self._bond_trend: str | None = None
         self._confirm = self._make_confirmation()
+        # memos: targets per (cell, bond trend); "move?" for the last (current, target) pair
+        self._targets: dict[tuple[int, bool | None], Allocation] = {}
+        self._moved: tuple[Allocation, Allocation, bool] | None = None
 
     def _make_confirmation(self) -> Cell1ExitConfirmation:
         return Cell1ExitConfirmation(enabled=False, days=1)
@@ -223,60 +230,57 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
 
     def decide(self, ctx: BarContext) -> Decision:
         p = self.params
-        if not ctx.has_bar(p.signal_symbol):
+        sig = p.signal_symbol
+        if not ctx.has_bar(sig):
             return self._hold()  # step 1: only signal bars do anything
         if not ctx.is_warmup and not self._live:
             self._live = True  # §9.1 warm-up reset: warm-up targets were never executed
             self._cur = Allocation()
-        history = ctx.history(p.signal_symbol)
-        n = len(history)
-        t_norm = self._update_kalman(history.close, history.volume, n)  # step 3
+            self._moved = None
+        strength = ctx.indicator(sig, _KALMAN_FIELDS, kalman_strength_series, *self._kalman_args)
+        n = strength.shape[0]  # signal bars so far; the filter saw all of them (step 3)
         if n < p.sma_slow:  # step 5
             return self._hold()
-        close_fast = ctx.indicator(p.signal_symbol, "close", sma, p.sma_fast)[-1]
-        close_slow = ctx.indicator(p.signal_symbol, "close", sma, p.sma_slow)[-1]
         W, B = p.realized_vol_window, p.vol_baseline_window
         if n < B + W:  # step 6
             return self._hold()
-        z = float(ctx.indicator(p.signal_symbol, "close", volatility_zscore, W, B)[-1])
+        t_norm = normalise_strength(float(strength[-1]), self._t_max)
+        close_fast = float(ctx.indicator(sig, "close", sma, p.sma_fast)[-1])
+        close_slow = float(ctx.indicator(sig, "close", sma, p.sma_slow)[-1])
+        z = float(ctx.indicator(sig, "close", volatility_zscore, W, B)[-1])
         self._vol = next_vol_state(self._vol, z, p.upper_thresh_z, p.lower_thresh_z)  # step 7
-        change = float(
-            ctx.indicator(p.signal_symbol, "close", realized_volatility_change, W, p.vol_crush_lookback)[-1]
-        )
+        change = float(ctx.indicator(sig, "close", realized_volatility_change, W, p.vol_crush_lookback)[-1])
         crush = vol_crush_triggered(change, p.vol_crush_threshold)  # step 8
         if crush:
             self._vol = Vol.LOW
-        trend = classify_trend(
-            t_norm, float(close_fast), float(close_slow), p.t_norm_bull_thresh, p.t_norm_bear_thresh
-        )
+        trend = classify_trend(t_norm, close_fast, close_slow, p.t_norm_bull_thresh, p.t_norm_bear_thresh)
         if crush and trend is Trend.BEAR_STRONG:
             trend = Trend.SIDEWAYS
         trend = self._confirm.apply(trend, self._prev_cell, t_norm, p.t_norm_bull_thresh)  # step 9
         cell = cell_of(trend, self._vol)  # step 10
-        self._trend, self._cell, self._prev_cell = trend, cell, cell
-        self._shown.update(
-            t_norm=t_norm,
-            sma_fast=float(close_fast),
-            sma_slow=float(close_slow),
-            z_score=z,
-            vol_crush=1.0 if crush else 0.0,
-        )
+        if cell != self._cell:  # a cell names its trend and vol state: the text follows it
+            self._trend, self._cell = trend, cell
+            self._state_text = self._describe()
+        self._prev_cell = cell
+        self._t_norm = _opt(t_norm)
+        self._sma_fast = _opt(close_fast)
+        self._sma_slow = _opt(close_slow)
+        self._z_score = _opt(z)
+        self._vol_crush = 1.0 if crush else 0.0
         bond_bull = self._bond_signal(ctx) if p.allow_treasury else None  # step 11
+        key = (cell, bond_bull)
+        target = self._targets.get(key)
+        if target is None:
+            target = self._targets[key] = self._target(cell, bond_bull)
+        return self._rebalance(ctx, target)  # step 14
+
+    def _target(self, cell: int, bond_bull: bool | None) -> Allocation:
+        """Steps 11–13 for one (cell, bond trend): a pure function of the parameters, memoised."""
+        p = self.params
         target = base_weights(cell, p.use_inverse_hedge, p.w_PSQ_max)
         if p.allow_treasury:  # step 12
             target = treasury_overlay(target, cell, p.use_inverse_hedge, bond_bull, p.max_bond_weight)
-        target = apply_leverage(target, p.leverage_scalar)  # step 13
-        return self._rebalance(ctx, target)  # step 14
-
-    def _update_kalman(self, close: FloatArray, volume: FloatArray, n: int) -> float:
-        """Feed every signal bar not yet seen (normally just today's) and return ``T_norm``."""
-        closes = close[self._fed : n].tolist()
-        volumes = volume[self._fed : n].tolist()
-        update = self._kalman.update
-        for c, v in zip(closes, volumes, strict=True):
-            update(c, v)
-        self._fed = n
-        return normalise_strength(self._kalman.strength, self._t_max)
+        return apply_leverage(target, p.leverage_scalar)  # step 13
 
     def _bond_signal(self, ctx: BarContext) -> bool | None:
         """§7.2/§7.3: TLT fast SMA strictly above slow → bull (TMF); None if too little history."""
@@ -284,30 +288,38 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
         sym = p.treasury_trend_symbol
         slow_series = ctx.indicator(sym, "close", sma, p.bond_sma_slow)  # one value per TLT close
         if slow_series.shape[0] < p.bond_sma_slow:
-            self._shown.update(bond_sma_fast=None, bond_sma_slow=None)
+            self._bond_sma_fast = self._bond_sma_slow = None
             self._bond_trend = None
             return None
         fast = float(ctx.indicator(sym, "close", sma, p.bond_sma_fast)[-1])
         slow = float(slow_series[-1])
         if math.isnan(fast) or math.isnan(slow):
-            self._shown.update(bond_sma_fast=None, bond_sma_slow=None)
+            self._bond_sma_fast = self._bond_sma_slow = None
             self._bond_trend = None
             return None
         bull = fast > slow
-        self._shown.update(bond_sma_fast=fast, bond_sma_slow=slow)
+        self._bond_sma_fast, self._bond_sma_slow = fast, slow
         self._bond_trend = "Bull" if bull else "Bear"
         return bull
 
     def _rebalance(self, ctx: BarContext, target: Allocation) -> Decision:
         """§9: rebalance only when the targets moved by more than the threshold."""
         p = self.params
-        if target == self._cur or deviation(self._cur, target) <= p.rebalance_threshold:
+        cur = self._cur
+        memo = self._moved
+        if memo is not None and memo[0] is cur and memo[1] is target:
+            moved = memo[2]  # same immutable pair as last bar: same answer
+        else:
+            moved = target != cur and deviation(cur, target) > p.rebalance_threshold
+            self._moved = (cur, target, moved)
+        if not moved:
             return self._hold()
         symbols = p.traded_symbols()
         portfolio = ctx.portfolio
         validated = validate_targets(target, portfolio.equity, [portfolio.last_price(s) for s in symbols])
-        plan = order_plan(self._cur, validated)
+        plan = order_plan(cur, validated)
         self._cur = validated
+        self._moved = None
         return Decision(
             weights=self._weights(), trade=tuple(symbols[i] for i in plan), journal=self._journal()
         )
@@ -320,24 +332,24 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
     def _hold(self) -> Decision:
         return Decision(weights=self._weights(), trade=(), journal=self._journal())
 
-    def _state_text(self) -> str:
+    def _describe(self) -> str:
         return f"{self.version_label} Cell {self._cell}: {self._trend.value}/{self._vol.value}"
 
     def _journal(self) -> dict[str, JournalValue]:
-        s = self._shown
+        """The journal row; values were made report-ready (NaN → None) when stored."""
         return {
             "cell": self._cell,
             "trend_state": self._trend.value,
             "vol_state": self._vol.value,
-            "t_norm": _opt(s["t_norm"]),
-            "sma_fast": _opt(s["sma_fast"]),
-            "sma_slow": _opt(s["sma_slow"]),
-            "z_score": _opt(s["z_score"]),
-            "vol_crush": s["vol_crush"],
+            "t_norm": self._t_norm,
+            "sma_fast": self._sma_fast,
+            "sma_slow": self._sma_slow,
+            "z_score": self._z_score,
+            "vol_crush": self._vol_crush,
             "bond_trend": self._bond_trend,
-            "bond_sma_fast": _opt(s["bond_sma_fast"]),
-            "bond_sma_slow": _opt(s["bond_sma_slow"]),
-            "strategy_state": self._state_text(),
+            "bond_sma_fast": self._bond_sma_fast,
+            "bond_sma_slow": self._bond_sma_slow,
+            "strategy_state": self._state_text,
         }
 
 
