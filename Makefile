@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install lint typecheck bench clean web web-deps e2e-deps audit security
+.PHONY: run test install lint typecheck bench clean web web-deps e2e-deps audit security reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -62,6 +62,11 @@ security: install
 ## lookups that fail offline do not fail the target — read the output)
 audit: install
 	$(BIN)/pip-audit --progress-spinner off || echo "pip-audit reported problems or could not reach the advisory service (non-fatal)"
+
+## reliability: the full reliability campaign (crash points, 10 min load, catalogue, faults, security);
+## writes docs/reliability/figures.{json,md}. CI runs the quick subset in tests/reliability.
+reliability: install
+	JUTSU_RELIABILITY_FULL=1 $(BIN)/python bench/reliability/campaign.py
 
 bench: install
 	$(BIN)/python bench/data_load.py
