@@ -59,8 +59,12 @@ log = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/auth/login")
 
 
-def get_container(request: Request) -> Container:
-    """The container built by the app's lifespan (503 if startup has not completed)."""
+async def get_container(request: Request) -> Container:
+    """The container built by the app's lifespan (503 if startup has not completed).
+
+    Pure lookups like this one are ``async``: FastAPI runs sync dependencies in the thread
+    pool, one hop per dependency per request, which under load cost more than the lookup.
+    """
     container: Container | None = getattr(request.app.state, "container", None)
     if container is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Service is starting")
@@ -70,14 +74,14 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def get_settings(container: ContainerDep) -> Settings:
+async def get_settings(container: ContainerDep) -> Settings:
     return container.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_event_bus(container: ContainerDep) -> EventBus:
+async def get_event_bus(container: ContainerDep) -> EventBus:
     return container.bus
 
 
@@ -93,7 +97,7 @@ def get_session(container: ContainerDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_client_ip(request: Request, container: ContainerDep) -> str:
+async def get_client_ip(request: Request, container: ContainerDep) -> str:
     """The client address, honouring forwarding headers only from trusted proxies (§4.7)."""
     peer = request.client.host if request.client else None
     return client_ip(peer, request.headers, container.trusted_proxies)

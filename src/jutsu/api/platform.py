@@ -108,8 +108,11 @@ def platform_startup(app: FastAPI, container: Container) -> None:
     container.extras[PLATFORM_KEY] = build_platform(container)
 
 
-def get_platform(container: ContainerDep, session: SessionDep) -> Platform:
-    """The request-scoped services (they share the request's session: one connection per request)."""
+async def get_platform(container: ContainerDep, session: SessionDep) -> Platform:
+    """The request-scoped services (they share the request's session: one connection per request).
+
+    ``async`` because it does no I/O: a sync dependency costs a thread-pool hop per request.
+    """
     platform = container.extras.get(PLATFORM_KEY)
     if not isinstance(platform, Platform):
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Service is starting")

@@ -29,7 +29,7 @@ Mode = Literal["dry_run", "paper", "live"]
 Status = Literal["intent", "submitted", "partially_filled", "filled", "rejected", "cancelled", "expired"]
 
 
-def trade_filter(
+async def trade_filter(
     strategy_id: Annotated[str | None, Query(max_length=50)] = None,
     symbol: Annotated[str | None, Query(max_length=10)] = None,
     action: Literal["BUY", "SELL"] | None = None,
