@@ -317,15 +317,13 @@ def _loop(
     view = _PortfolioView(portfolio, prices)
     ctx = _Context(data, view, cache)
     positions: dict[str, int] = {}  # shared by consecutive snapshots until a fill changes it
-    ingest = [(s, data.has_bar[s], data.counts[s], data.series[s].close_dec) for s in symbols]
+    updates = data.price_updates()
     snapshots: list[DaySnapshot] = []
     decisions: list[DecisionRecord] = []
     fills: list[Fill] = []
 
     for i, date in enumerate(data.dates):
-        for symbol, has_bar, counts, closes in ingest:
-            if has_bar[i]:
-                prices[symbol] = closes[counts[i] - 1]
+        prices.update(updates[i])  # the closes of every symbol trading on this date
         warmup = date < start
         ctx._i = i
         ctx.date = date

@@ -95,6 +95,11 @@ class MarketData:
     """(parent, derivation) of a derived view; its fingerprint is computed only when asked."""
     _digests: dict[str, str] = field(default_factory=dict, repr=False)
     """Per-symbol digests, shared with views made by :meth:`select` (computed once)."""
+    _views: dict[tuple[str, ...], MarketData] = field(default_factory=dict, repr=False)
+    """Memo of derived views (:meth:`select`, :meth:`window`): the arrays are read-only, so a
+    view of the same symbols/dates is the same view — a grid's thousands of runs on one
+    ``MarketData`` then share one window (its timeline maps, fingerprint, price updates)."""
+    _updates: list[tuple[tuple[str, Decimal], ...]] | None = field(default=None, repr=False)
     timeline: DateArray = field(init=False, repr=False)
     dates: tuple[dt.date, ...] = field(init=False, repr=False)
     counts: Mapping[str, list[int]] = field(init=False, repr=False)
@@ -189,6 +194,19 @@ class MarketData:
             DataError: a symbol has no data here.
         """
         wanted = tuple(dict.fromkeys(symbols))
+        memo_key = ("select", *wanted)
+        view = self._views.get(memo_key)
+        if view is None:
+            view = self._remember(memo_key, self._select(wanted))
+        return view
+
+    def _remember(self, key: tuple[str, ...], view: MarketData) -> MarketData:
+        if len(self._views) >= _MAX_VIEWS:
+            self._views.pop(next(iter(self._views)))  # oldest first: a walk-forward moves on
+        self._views[key] = view
+        return view
+
+    def _select(self, wanted: tuple[str, ...]) -> MarketData:
         missing = [s for s in wanted if s not in self.series]
         if missing:
             have = ", ".join(self.symbols) or "none"
@@ -201,6 +219,13 @@ class MarketData:
 
     def window(self, first: dt.date, last: dt.date) -> MarketData:
         """Bars dated ``first`` <= date <= ``last`` (array views, no copies)."""
+        memo_key = ("window", first.isoformat(), last.isoformat())
+        view = self._views.get(memo_key)
+        if view is None:
+            view = self._remember(memo_key, self._window(first, last))
+        return view
+
+    def _window(self, first: dt.date, last: dt.date) -> MarketData:
         lo64, hi64 = np.datetime64(first, "D"), np.datetime64(last, "D")
         out: dict[str, SymbolSeries] = {}
         for sym, s in self.series.items():
@@ -219,6 +244,26 @@ class MarketData:
         sub = MarketData(series=out)
         sub._derived_from = (self, ("window", first.isoformat(), last.isoformat()))
         return sub
+
+    def price_updates(self) -> list[tuple[tuple[str, Decimal], ...]]:
+        """Per timeline date, the ``(symbol, exact close)`` of every symbol with a bar that day.
+
+        Symbols in ascending order, so folding them into a dict in date order reproduces the
+        engine's "latest price" dict including its key order. Computed once per view.
+        """
+        if self._updates is None:
+            per_date: list[list[tuple[str, Decimal]]] = [[] for _ in self.dates]
+            for sym in sorted(self.series):
+                closes = self.series[sym].close_dec
+                counts = self.counts[sym]
+                for i, flag in enumerate(self.has_bar[sym]):
+                    if flag:
+                        per_date[i].append((sym, closes[counts[i] - 1]))
+            self._updates = [tuple(u) for u in per_date]
+        return self._updates
+
+
+_MAX_VIEWS = 16
 
 
 def _derive(parent: str, *parts: str) -> str:

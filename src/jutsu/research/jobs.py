@@ -1,9 +1,10 @@
 """Plumbing shared by grid search and walk-forward: load the bars once, run tasks, store.
 
 ``execute`` is the only loop that talks to an executor: it skips tasks whose key is already
-stored, commits each outcome as it arrives, reports progress and honours ``stop_after`` (how
-the tests simulate an interruption). Ctrl-C surfaces as :class:`ResearchInterrupted` after
-the run is marked cancelled — everything finished so far is already committed.
+stored, commits each finished batch of outcomes as it arrives (one transaction per batch),
+reports progress and honours ``stop_after`` (how the tests simulate an interruption). Ctrl-C
+surfaces as :class:`ResearchInterrupted` after the run is marked cancelled — everything
+finished so far is already committed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from jutsu.research.combos import Grid, stable_hash
 from jutsu.research.config import ResearchConfig
 from jutsu.research.executors import Executor
 from jutsu.research.store import ResearchStore
-from jutsu.research.worker import ComboOutcome, ComboTask, WorkerSetup
+from jutsu.research.worker import ComboTask, WorkerSetup
 
 __all__ = [
     "PRESENTATION_KEYS",
@@ -143,15 +144,19 @@ def execute(
     ran = 0
     if not todo:
         return 0
-    outcomes = executor.run(setup, todo)
+    outcomes = executor.run_batches(setup, todo)
     try:
-        for outcome in outcomes:
-            _store(store, run_id, labels, outcome, (done + 1) / max(total, 1))
-            done_keys.add(outcome.key)
-            done += 1
-            ran += 1
-            if progress is not None:
-                progress(done, total)
+        for batch in outcomes:
+            if stop_after is not None:
+                batch = batch[: max(stop_after - ran, 0)]
+            # one transaction per finished batch: a result is durable as soon as its batch is
+            store.save_many(run_id, [(labels[o.key], o) for o in batch], (done + len(batch)) / max(total, 1))
+            for outcome in batch:
+                done_keys.add(outcome.key)
+                done += 1
+                ran += 1
+                if progress is not None:
+                    progress(done, total)
             if stop_after is not None and ran >= stop_after and ran < len(todo):
                 raise ResearchInterrupted(run_id, done, total)
     except KeyboardInterrupt:
@@ -165,13 +170,3 @@ def execute(
         if close is not None:
             close()
     return ran
-
-
-def _store(
-    store: ResearchStore,
-    run_id: str,
-    labels: Mapping[str, Mapping[str, Any]],
-    outcome: ComboOutcome,
-    progress: float,
-) -> None:
-    store.save(run_id, labels[outcome.key], outcome, progress)

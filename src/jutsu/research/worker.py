@@ -11,7 +11,7 @@ computed once per worker, however many combinations ask for it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,7 @@ from jutsu.core.metrics import compute_metrics, daily_returns
 from jutsu.errors import JutsuError
 from jutsu.strategies.catalog import get_strategy_class
 
-__all__ = ["ComboOutcome", "ComboTask", "WorkerSetup", "evaluate", "worker_state"]
+__all__ = ["ComboOutcome", "ComboTask", "WorkerSetup", "evaluate", "evaluate_batch", "worker_state"]
 
 RETURN_DIGITS = 12
 """Significant digits kept for stored daily returns (plenty for Sharpe/PBO, ~half the bytes)."""
@@ -139,3 +139,8 @@ def evaluate(setup: WorkerSetup, task: ComboTask) -> ComboOutcome:
         return ComboOutcome(key=task.key, metrics=None, returns=None, error=str(exc))
     except Exception as exc:  # a worker must report, not die: the run records the failure
         return ComboOutcome(key=task.key, metrics=None, returns=None, error=f"{type(exc).__name__}: {exc}")
+
+
+def evaluate_batch(setup: WorkerSetup, tasks: Sequence[ComboTask]) -> list[ComboOutcome]:
+    """Several combinations in one task: one round trip to the worker instead of one each."""
+    return [evaluate(setup, task) for task in tasks]
