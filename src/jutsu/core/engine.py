@@ -322,6 +322,11 @@ def _loop(
     decisions: list[DecisionRecord] = []
     fills: list[Fill] = []
 
+    # hot loop: bound methods in locals, records built positionally (field order of result.py)
+    decide = strategy.decide
+    equity_at = portfolio.equity
+    add_snapshot = snapshots.append
+    add_decision = decisions.append
     for i, date in enumerate(data.dates):
         prices.update(updates[i])  # the closes of every symbol trading on this date
         warmup = date < start
@@ -329,7 +334,7 @@ def _loop(
         ctx.date = date
         ctx.is_warmup = warmup
         try:
-            decision = strategy.decide(ctx)
+            decision = decide(ctx)
             if warmup:
                 continue  # decided (state warms up), trades discarded, nothing recorded
             _check_weights(decision, allowed)
@@ -360,20 +365,8 @@ def _loop(
         if traded:
             positions = dict(portfolio.quantities)
             view.refresh(positions)
-        snapshots.append(
-            DaySnapshot(
-                date=date,
-                cash=portfolio.cash,
-                positions=positions,
-                prices=dict(prices),
-                equity=portfolio.equity(prices),
-            )
-        )
-        decisions.append(
-            DecisionRecord(
-                date=date, weights=dict(weights), traded=decision.trade, journal=dict(decision.journal)
-            )
-        )
+        add_snapshot(DaySnapshot(date, portfolio.cash, positions, dict(prices), equity_at(prices)))
+        add_decision(DecisionRecord(date, dict(weights), decision.trade, dict(decision.journal)))
 
     return BacktestResult(
         strategy_id=name,
