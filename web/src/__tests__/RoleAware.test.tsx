@@ -8,8 +8,9 @@ import { ToastProvider } from "../components/Toasts";
 import { hasPermission } from "../lib/permissions";
 import { EngineCard, SchedulerCard } from "../pages/Dashboard";
 
-const admin: Me = { username: "alice", role: "admin", is_admin: true };
-const viewer: Me = { username: "victor", role: "viewer", is_admin: false };
+const base = { email: null, last_login: null, auth_method: null, permissions: [] };
+const admin: Me = { ...base, username: "alice", role: "admin", is_admin: true };
+const viewer: Me = { ...base, username: "victor", role: "viewer", is_admin: false };
 
 /** A fake API: answers the read endpoints the cards call (the server stays the authority). */
 function fakeFetch(url: string): Promise<Response> {

@@ -3,9 +3,9 @@
  * try to resume the session with a refresh (cookie or per-tab refresh token), then `GET /api/auth/me`.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { api } from "../api/http";
+import { GET, POST } from "../api/client";
 import { clearSession, currentRefreshToken, getAccessToken, refreshSession, setSession } from "../api/session";
-import type { AuthStatus, LoginResponse, Me } from "../api/types";
+import type { LoginResponse, Me } from "../api/types";
 import { hasPermission, type Permission } from "../lib/permissions";
 
 export interface AuthValue {
@@ -14,15 +14,18 @@ export interface AuthValue {
   authRequired: boolean;
   can: (perm: Permission) => boolean;
   /** Finish a login: store tokens and load the user. */
-  completeLogin: (tokens: LoginResponse) => Promise<void>;
+  completeLogin: (tokens: SessionTokens) => Promise<void>;
   logout: () => Promise<void>;
   /** Forget the session locally (after a final 401). */
   expire: () => void;
 }
 
+/** The token fields of a login answer (`LoginResponse` of the password/TOTP steps, `TokenResponse` of a passkey). */
+export type SessionTokens = Pick<LoginResponse, "access_token" | "refresh_token" | "expires_in">;
+
 const AuthContext = createContext<AuthValue | null>(null);
 
-const ANONYMOUS_ADMIN: Me = { username: "local", role: "admin", is_admin: true, permissions: ["*"] };
+const ANONYMOUS_ADMIN: Me = { username: "local", role: "admin", is_admin: true, permissions: ["*"], email: null, last_login: null, auth_method: null };
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Me | null>(null);
@@ -30,7 +33,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [authRequired, setAuthRequired] = useState(true);
 
   const loadMe = useCallback(async () => {
-    const me = await api<Me>("/auth/me");
+    const me = await GET("/api/auth/me");
     setUser(me);
   }, []);
 
@@ -38,7 +41,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     let cancelled = false;
     (async () => {
       try {
-        const status = await api<AuthStatus>("/auth/status", { noRefresh: true });
+        const status = await GET("/api/auth/status", { noRefresh: true });
         if (cancelled) return;
         setAuthRequired(status.auth_required);
         if (!status.auth_required) {
@@ -60,7 +63,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [loadMe]);
 
   const completeLogin = useCallback(
-    async (tokens: LoginResponse) => {
+    async (tokens: SessionTokens) => {
       if (!tokens.access_token) throw new Error("login did not return a token");
       setSession({
         access_token: tokens.access_token,
@@ -75,7 +78,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(async () => {
     try {
       const rt = currentRefreshToken();
-      await api("/auth/logout", { method: "POST", json: rt ? { refresh_token: rt } : {}, noRefresh: true });
+      await POST("/api/auth/logout", { body: rt ? { refresh_token: rt } : {}, noRefresh: true });
     } catch {
       /* the session is dropped locally anyway */
     }

@@ -1801,6 +1801,15 @@ export interface components {
             drawdown: number;
             /** Equity */
             equity: number;
+            /**
+             * Strategy Cell
+             * @description Regime cell 1-6 from the decisions journal
+             */
+            strategy_cell?: number | null;
+            /** Trend State */
+            trend_state?: string | null;
+            /** Vol State */
+            vol_state?: string | null;
         };
         /** BacktestHistoryItem */
         BacktestHistoryItem: {

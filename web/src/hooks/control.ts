@@ -1,24 +1,17 @@
 /** Engine, kill switch and scheduler control (`/api/control`). Admin mutations only. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api/http";
+import { GET, POST, type JsonBodyOf, type Operation, type PathsWith, type Schemas } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import type { SchedulerStatus } from "../api/types";
 import { usePolling } from "./live";
 
-export interface EngineState {
-  is_running?: boolean;
-  state?: string | null;
-  mode?: string | null;
-  uptime_seconds?: number | null;
-  error?: string | null;
-  kill_switch?: boolean | null;
-}
+export type EngineState = Schemas["EngineStatePublic"];
 
 export function useEngineState() {
   const refetchInterval = usePolling(5000);
   return useQuery({
     queryKey: queryKeys.engine(),
-    queryFn: () => api<EngineState>("/control/state"),
+    queryFn: () => GET("/api/control/state"),
     refetchInterval,
     retry: false,
   });
@@ -28,17 +21,17 @@ export function useScheduler() {
   const refetchInterval = usePolling(30000);
   return useQuery({
     queryKey: queryKeys.scheduler(),
-    queryFn: () => api<SchedulerStatus>("/control/scheduler"),
+    queryFn: async (): Promise<SchedulerStatus> => GET("/api/control/scheduler"),
     refetchInterval,
     retry: false,
   });
 }
 
-/** One mutation factory for the admin control actions; each invalidates the status area. */
-export function useControlAction<TBody>(path: string, method: "POST" | "PUT" = "POST") {
+/** One mutation factory for the admin control actions (body typed from the schema); each invalidates the status area. */
+export function useControlAction<P extends PathsWith<"post">>(path: P) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: TBody) => api<Record<string, unknown>>(path, { method, json: body }),
+    mutationFn: (body: JsonBodyOf<Operation<P, "post">>) => POST(path, { body }),
     onSettled: async () => {
       await qc.invalidateQueries({ queryKey: ["status"] });
       await qc.invalidateQueries({ queryKey: queryKeys.scheduler() });

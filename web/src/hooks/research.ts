@@ -1,42 +1,25 @@
 /** Research runs (grid search, walk-forward, Monte Carlo) from `/api/v1/optimization`. */
 import { useQuery } from "@tanstack/react-query";
-import { api } from "../api/http";
+import { GET, type Schemas } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 
-export interface ResearchJob {
-  job_id: string;
-  kind?: string | null;
-  strategy_name?: string | null;
-  status: string;
-  progress?: number | null;
-  started_at?: string | null;
-  completed_at?: string | null;
-  error?: string | null;
-}
+export type ResearchJob = Schemas["JobStatusPublic"];
+export type ResearchResult = Schemas["ResearchResultPublic"];
 
-export interface ResearchResult {
-  params: Record<string, unknown>;
-  metrics: Record<string, number | string | null> | null;
-  status?: string;
-  error?: string | null;
-}
-
-export interface ResearchResults {
-  job_id: string;
-  status: string;
-  count?: number;
-  results: ResearchResult[];
-  /** Optional figures a research service may add. */
+/**
+ * The results payload plus the optional figures a research service may add later; the API
+ * does not declare them yet, so the page shows them only when present.
+ */
+export type ResearchResults = Schemas["ResearchResultsPublic"] & {
   oos_equity?: { date: string; value: number }[];
   monte_carlo?: { percentiles?: Record<string, { date?: string; step?: number; value: number }[]> };
   overfitting?: Record<string, number | string | null>;
-}
+};
 
 export function useResearchJobs() {
   return useQuery({
     queryKey: queryKeys.researchRuns(),
-    queryFn: () => api<ResearchJob[] | { jobs?: ResearchJob[]; data?: ResearchJob[] }>("/v1/optimization/jobs/list", { query: { limit: 100 } }),
-    select: (d) => (Array.isArray(d) ? d : (d.jobs ?? d.data ?? [])),
+    queryFn: () => GET("/api/v1/optimization/jobs/list", { query: { limit: 100 } }),
     retry: false,
   });
 }
@@ -45,7 +28,7 @@ export function useResearchResults(id: string | undefined) {
   return useQuery({
     queryKey: queryKeys.researchRun(id ?? ""),
     enabled: !!id,
-    queryFn: () => api<ResearchResults>(`/v1/optimization/${encodeURIComponent(id!)}/results`),
+    queryFn: (): Promise<ResearchResults> => GET("/api/v1/optimization/{job_id}/results", { path: { job_id: id! } }),
     retry: false,
   });
 }

@@ -2,50 +2,29 @@
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
-import type { SchwabStatus } from "../api/types";
+import { GET, type Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { usePolling } from "./live";
 
-export function useTwoFactorStatus() {
-  return useQuery({ queryKey: queryKeys.twoFactor(), queryFn: () => api<{ enabled: boolean; available?: boolean; message?: string }>("/2fa/status"), retry: false });
-}
+export type PasskeyRow = Schemas["PasskeyPublic"];
+export type UserRow = Schemas["UserPublic"];
+export type InvitationRow = Schemas["InvitationPublic"];
+export type ConfigParameter = Schemas["ConfigParameter"];
 
-export interface PasskeyRow {
-  id: number | string;
-  device_name?: string | null;
-  created_at?: string | null;
-  last_used_at?: string | null;
+export function useTwoFactorStatus() {
+  return useQuery({ queryKey: queryKeys.twoFactor(), queryFn: () => GET("/api/2fa/status"), retry: false });
 }
 
 export function usePasskeys() {
-  return useQuery({ queryKey: queryKeys.passkeys(), queryFn: () => api<{ passkeys: PasskeyRow[]; count: number }>("/passkey/list"), retry: false });
-}
-
-export interface UserRow {
-  id: number | string;
-  username: string;
-  email?: string | null;
-  role: string;
-  is_active: boolean;
-  last_login?: string | null;
-  totp_enabled?: boolean;
+  return useQuery({ queryKey: queryKeys.passkeys(), queryFn: () => GET("/api/passkey/list"), retry: false });
 }
 
 export function useUsers(enabled: boolean) {
-  return useQuery({ queryKey: queryKeys.users(), enabled, queryFn: () => api<{ users: UserRow[]; total: number; limit?: number }>("/users"), retry: false });
-}
-
-export interface InvitationRow {
-  id: number | string;
-  email?: string | null;
-  role: string;
-  expires_at?: string | null;
-  status?: string;
-  invited_by_username?: string | null;
+  return useQuery({ queryKey: queryKeys.users(), enabled, queryFn: () => GET("/api/users"), retry: false });
 }
 
 export function useInvitations(enabled: boolean) {
-  return useQuery({ queryKey: queryKeys.invitations(), enabled, queryFn: () => api<{ invitations: InvitationRow[]; total: number }>("/users/invitations"), retry: false });
+  return useQuery({ queryKey: queryKeys.invitations(), enabled, queryFn: () => GET("/api/users/invitations"), retry: false });
 }
 
 export function useSchwabStatus() {
@@ -54,27 +33,17 @@ export function useSchwabStatus() {
   return useQuery({
     queryKey: queryKeys.schwab(),
     enabled: can("broker:manage"),
-    queryFn: () => api<SchwabStatus>("/schwab/status"),
+    queryFn: () => GET("/api/schwab/status"),
     refetchInterval,
     retry: false,
   });
-}
-
-export interface ConfigParameter {
-  name: string;
-  value: unknown;
-  original_value?: unknown;
-  is_overridden?: boolean;
-  constraints?: { min_value?: number | null; max_value?: number | null; allowed_values?: unknown[] | null; value_type?: string | null };
-  description?: string | null;
-  expires_at?: string | null;
 }
 
 export function useConfig(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.config(strategyId),
     enabled: !!strategyId,
-    queryFn: () => api<{ strategy_id: string; parameters: ConfigParameter[]; active_overrides?: unknown }>("/config", { query: { strategy_id: strategyId } }),
+    queryFn: () => GET("/api/config", { query: { strategy_id: strategyId } }),
     retry: false,
   });
 }

@@ -1,8 +1,8 @@
 /** Dashboard status area: status, regime, positions, indicators, decisions, pre-trade preview. */
 import { useQuery } from "@tanstack/react-query";
+import { GET } from "../api/client";
 import { api } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
-import type { IndicatorsResponse, PositionsResponse, RegimeInfo, SystemStatus, TradeListResponse } from "../api/types";
 import { usePolling } from "./live";
 
 export function useStatus(strategyId: string | undefined) {
@@ -10,7 +10,7 @@ export function useStatus(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.status(strategyId),
     enabled: !!strategyId,
-    queryFn: () => api<SystemStatus>("/status", { query: { strategy_id: strategyId } }),
+    queryFn: () => GET("/api/status", { query: { strategy_id: strategyId } }),
     refetchInterval,
   });
 }
@@ -20,7 +20,7 @@ export function useRegime(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.regime(strategyId),
     enabled: !!strategyId,
-    queryFn: () => api<RegimeInfo>("/status/regime", { query: { strategy_id: strategyId } }),
+    queryFn: () => GET("/api/status/regime", { query: { strategy_id: strategyId } }),
     refetchInterval,
     retry: false,
   });
@@ -30,7 +30,7 @@ export function usePositions(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.positions(strategyId),
     enabled: !!strategyId,
-    queryFn: () => api<PositionsResponse>("/positions", { query: { strategy_id: strategyId } }),
+    queryFn: () => GET("/api/positions", { query: { strategy_id: strategyId } }),
   });
 }
 
@@ -39,7 +39,7 @@ export function useIndicators(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.indicators(strategyId),
     enabled: !!strategyId,
-    queryFn: () => api<IndicatorsResponse>("/indicators", { query: { strategy_id: strategyId } }),
+    queryFn: () => GET("/api/indicators", { query: { strategy_id: strategyId } }),
     refetchInterval,
     retry: false,
   });
@@ -78,7 +78,7 @@ export function useLatestDecisions(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.trades({ strategy_id: strategyId, page: 1, page_size: 5 }),
     enabled: !!strategyId,
-    queryFn: () => api<TradeListResponse>("/trades", { query: { strategy_id: strategyId, page: 1, page_size: 5 } }),
+    queryFn: () => GET("/api/trades", { query: { strategy_id: strategyId, page: 1, page_size: 5 } }),
     retry: false,
   });
 }

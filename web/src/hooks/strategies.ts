@@ -1,9 +1,9 @@
 /** Strategy registry and the selected strategy (persisted in localStorage, spec §7.1). */
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../api/http";
+import { GET } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
-import type { JsonSchema, StrategiesResponse } from "../api/types";
+import type { JsonSchema } from "../api/types";
 
 const SELECTED_KEY = "jutsu_selected_strategy";
 const COMPARE_KEY = "jutsu_compare_strategies";
@@ -12,7 +12,7 @@ const COMPARE_KEY = "jutsu_compare_strategies";
 export function useStrategies(activeOnly = true) {
   return useQuery({
     queryKey: [...queryKeys.strategies(), activeOnly],
-    queryFn: () => api<StrategiesResponse>("/strategies", { query: { active_only: activeOnly } }),
+    queryFn: () => GET("/api/strategies", { query: { active_only: activeOnly } }),
     staleTime: 60_000,
   });
 }
@@ -62,14 +62,6 @@ export function useCompareSelection(initial: string[] | null): [string[], (ids: 
   return [ids, (next) => setIds(next.slice(0, 3))];
 }
 
-interface StrategyDetail {
-  params_schema?: JsonSchema | null;
-  parameters_schema?: JsonSchema | null;
-  schema?: JsonSchema | null;
-  config?: unknown;
-  [key: string]: unknown;
-}
-
 /** The strategy's parameter JSON schema: the `params_schema` of `GET /api/strategies/{id}`. */
 export function useStrategyParamsSchema(id: string | undefined) {
   return useQuery({
@@ -77,8 +69,8 @@ export function useStrategyParamsSchema(id: string | undefined) {
     enabled: !!id,
     staleTime: 5 * 60_000,
     queryFn: async (): Promise<JsonSchema | null> => {
-      const detail = await api<StrategyDetail>(`/strategies/${encodeURIComponent(id!)}`);
-      return detail.params_schema ?? detail.parameters_schema ?? detail.schema ?? null;
+      const detail = await GET("/api/strategies/{strategy_id}", { path: { strategy_id: id! } });
+      return (detail.params_schema as JsonSchema | null) ?? null;
     },
   });
 }

@@ -8,7 +8,7 @@ import { RegimeTimeline } from "../components/RegimeTimeline";
 import { Card, NotAvailable, QueryState, Stat } from "../components/States";
 import { StrategySelect } from "../components/StrategySelect";
 import { useToast } from "../components/Toasts";
-import { isActive, useBacktestEquity, useBacktestRun, useBacktestRuns, useBacktestTrades, useCancelBacktest, useStartBacktest } from "../hooks/backtests";
+import { isActive, type StartBacktestBody, useBacktestEquity, useBacktestRun, useBacktestRuns, useBacktestTrades, useCancelBacktest, useStartBacktest } from "../hooks/backtests";
 import { useSelectedStrategy, useStrategyParamsSchema } from "../hooks/strategies";
 import { formatInstant, formatMoney, formatNumber, formatPct, formatTradingDate, num } from "../lib/format";
 import { buildParameters, fieldsFromSchema, validateField } from "../lib/paramSchema";
@@ -38,7 +38,7 @@ function RunForm({ onStarted }: { onStarted: (id: string) => void }) {
   };
   const run = async () => {
     try {
-      const res = await start_.mutateAsync({ strategy_name: strategyId!, start_date: start, end_date: end, initial_capital: Number(capital), parameters: buildParameters(fields, values) });
+      const res = await start_.mutateAsync({ strategy_name: strategyId!, start_date: start, end_date: end, initial_capital: Number(capital), timeframe: "1D", parameters: buildParameters(fields, values) as StartBacktestBody["parameters"] });
       toast("info", `Backtest ${res.backtest_id} queued`);
       onStarted(res.backtest_id);
     } catch (err) {
@@ -117,7 +117,7 @@ function Results({ id }: { id: string }) {
         </p>
         {isActive(run.data?.status) && (
           <div className="mb-3 flex items-center gap-3">
-            <progress className="w-48" max={1} value={num(run.data?.progress) ?? undefined} aria-label="Backtest progress" />
+            <progress className="w-48" aria-label="Backtest progress" />
             <Can perm="backtest:run">
               <button type="button" className="btn-secondary" onClick={() => cancel.mutate(id)}>
                 Cancel
@@ -140,8 +140,8 @@ function Results({ id }: { id: string }) {
               <LineChart series={series} label="Backtest equity vs baseline" testId="backtest-chart" />
               <LineChart series={dd} height={160} format="percent" label="Backtest drawdown" testId="backtest-drawdown" />
               <h3 className="mt-3 text-sm font-semibold">Regime timeline</h3>
-              {(equity.data ?? []).some((p) => p.regime || p.strategy_cell) ? (
-                <RegimeTimeline points={(equity.data ?? []).map((p) => ({ date: String(p.date), cell: p.regime ?? p.strategy_cell }))} />
+              {(equity.data ?? []).some((p) => p.strategy_cell) ? (
+                <RegimeTimeline points={(equity.data ?? []).map((p) => ({ date: p.date, cell: p.strategy_cell }))} />
               ) : (
                 <NotAvailable what="Regime timeline">This run's equity series carries no regime cells.</NotAvailable>
               )}

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { api, ApiError } from "../api/http";
+import { POST } from "../api/client";
+import { ApiError } from "../api/http";
 import { Can, useAuth } from "../auth/AuthContext";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RegimeBadge } from "../components/RegimeBadge";
@@ -239,9 +240,9 @@ export function EngineCard({ strategyId }: { strategyId: string | undefined }) {
   const [dialog, setDialog] = useState<null | "kill" | "reset" | "mode">(null);
   const [flatten, setFlatten] = useState(false);
   const [mode, setMode] = useState("dry_run");
-  const kill = useControlAction<{ flatten: boolean; confirm: boolean }>("/control/kill-switch");
-  const reset = useControlAction<{ confirm: boolean }>("/control/kill-switch/reset");
-  const modeSwitch = useControlAction<{ strategy_id: string; mode: string; confirm: boolean }>("/control/mode");
+  const kill = useControlAction("/api/control/kill-switch");
+  const reset = useControlAction("/api/control/kill-switch/reset");
+  const modeSwitch = useControlAction("/api/control/mode");
   const run = async (p: Promise<unknown>, ok: string) => {
     try {
       await p;
@@ -252,7 +253,7 @@ export function EngineCard({ strategyId }: { strategyId: string | undefined }) {
       setDialog(null);
     }
   };
-  const halted = data?.state === "halted" || data?.kill_switch === true;
+  const halted = data?.state === "halted" || (!!strategyId && (data?.halted_strategies ?? []).includes(strategyId));
   return (
     <Card title="Engine" testId="engine-card">
       {error ? (
@@ -334,10 +335,10 @@ export function SchedulerCard() {
   const [dialog, setDialog] = useState<null | "toggle" | "run">(null);
   const [busy, setBusy] = useState(false);
   const enabled = data?.enabled === true;
-  const act = async (path: string, body: unknown, ok: string) => {
+  const act = async (call: () => Promise<unknown>, ok: string) => {
     setBusy(true);
     try {
-      await api(path, { method: "POST", json: body });
+      await call();
       toast("success", ok);
     } catch (e) {
       toast("error", e instanceof Error ? e.message : "Action failed");
@@ -376,9 +377,9 @@ export function SchedulerCard() {
           title={`${enabled ? "Disable" : "Enable"} the daily trading job?`}
           busy={busy}
           onCancel={() => setDialog(null)}
-          onConfirm={() => void act(enabled ? "/control/scheduler/disable" : "/control/scheduler/enable", {}, `Scheduler ${enabled ? "disabled" : "enabled"}`)}
+          onConfirm={() => void act(() => (enabled ? POST("/api/control/scheduler/disable") : POST("/api/control/scheduler/enable", { body: {} })), `Scheduler ${enabled ? "disabled" : "enabled"}`)}
         />
-        <ConfirmDialog open={dialog === "run"} title="Run the trading job now?" busy={busy} onCancel={() => setDialog(null)} onConfirm={() => void act("/control/scheduler/trigger", {}, "Trading run started")}>
+        <ConfirmDialog open={dialog === "run"} title="Run the trading job now?" busy={busy} onCancel={() => setDialog(null)} onConfirm={() => void act(() => POST("/api/control/scheduler/trigger", { body: { force: false } }), "Trading run started")}>
           Orders are placed according to each strategy's mode.
         </ConfirmDialog>
       </Can>

@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router-dom";
-import { api, ApiError } from "../api/http";
-import type { LoginResponse } from "../api/types";
-import { useAuth } from "../auth/AuthContext";
+import { GET, POST, type Schemas } from "../api/client";
+import { ApiError } from "../api/http";
+import { type SessionTokens, useAuth } from "../auth/AuthContext";
 import { parseRequestOptions, passkeysSupported, serializeCredential } from "../lib/webauthn";
 
 type Step = "password" | "totp" | "passkey";
@@ -42,7 +42,7 @@ export function LoginPage() {
     if (user) navigate(from, { replace: true });
   }, [user, from, navigate]);
 
-  const finish = async (res: LoginResponse) => {
+  const finish = async (res: SessionTokens) => {
     await completeLogin(res);
     navigate(from, { replace: true });
   };
@@ -51,16 +51,17 @@ export function LoginPage() {
     setError(null);
     setBusy(true);
     try {
+      if (!loginTicket) throw new Error("Sign in with your password first");
       let opts = optionsJson;
       if (!opts) {
-        const r = await api<{ options: string }>("/passkey/authenticate-options", { method: "POST", json: { login_ticket: loginTicket }, noRefresh: true });
+        const r = await POST("/api/passkey/authenticate-options", { body: { login_ticket: loginTicket }, noRefresh: true });
+        if (!r.options) throw new Error(r.message || "No passkey is registered for this account");
         opts = r.options;
       }
       const cred = (await navigator.credentials.get({ publicKey: parseRequestOptions(opts) })) as PublicKeyCredential | null;
       if (!cred) throw new Error("No passkey was selected");
-      const res = await api<LoginResponse>("/passkey/authenticate", {
-        method: "POST",
-        json: { login_ticket: loginTicket, username, credential: serializeCredential(cred) },
+      const res = await POST("/api/passkey/authenticate", {
+        body: { login_ticket: loginTicket, credential: serializeCredential(cred) },
         noRefresh: true,
       });
       await finish(res);
@@ -76,7 +77,7 @@ export function LoginPage() {
     setError(null);
     setBusy(true);
     try {
-      const res = await api<LoginResponse>("/auth/login", { method: "POST", form: { username, password }, noRefresh: true });
+      const res = await POST("/api/auth/login", { form: { username, password }, noRefresh: true });
       setTicket(res.login_ticket ?? null);
       if (res.requires_passkey) {
         setPasskeyOptions(res.passkey_options ?? null);
@@ -101,7 +102,7 @@ export function LoginPage() {
     setBusy(true);
     try {
       const body = ticket ? { login_ticket: ticket, totp_code: code.trim() } : { username, password, totp_code: code.trim() };
-      const res = await api<LoginResponse>("/auth/login-2fa", { method: "POST", json: body, noRefresh: true });
+      const res = await POST("/api/auth/login-2fa", { body, noRefresh: true });
       await finish(res);
     } catch (err) {
       setError(err instanceof ApiError ? err.detail : "Verification failed");
@@ -185,12 +186,7 @@ export function LoginPage() {
   );
 }
 
-interface InvitationInfo {
-  valid: boolean;
-  email?: string | null;
-  role: string;
-  expires_at?: string | null;
-}
+type InvitationInfo = Schemas["InvitationCheck"];
 
 /** `/accept-invitation?token=…`: show the invitation, create the account, then go to /login. */
 export function AcceptInvitationPage() {
@@ -212,7 +208,7 @@ export function AcceptInvitationPage() {
       setLoadError("This invitation link has no token.");
       return;
     }
-    api<InvitationInfo>(`/invitations/${encodeURIComponent(token)}`, { noRefresh: true })
+    GET("/api/invitations/{token}", { path: { token }, noRefresh: true })
       .then((i) => {
         setInfo(i);
         setEmail(i.email ?? "");
@@ -227,7 +223,7 @@ export function AcceptInvitationPage() {
     if (password.length < 8) return setError("Password must be at least 8 characters");
     if (!/^[A-Za-z0-9_]{3,50}$/.test(username)) return setError("Username: 3–50 letters, digits or underscore");
     try {
-      await api(`/invitations/${encodeURIComponent(token)}/accept`, { method: "POST", json: { username, password, email: email || undefined }, noRefresh: true });
+      await POST("/api/invitations/{token}/accept", { path: { token }, body: { username, password, email: email || undefined }, noRefresh: true });
       setDone(true);
       setTimeout(() => navigate("/login"), 1500);
     } catch (err) {

@@ -128,7 +128,6 @@ export function ResearchPage() {
                 <tr>
                   <th scope="col">Job</th>
                   <th scope="col">Kind</th>
-                  <th scope="col">Strategy</th>
                   <th scope="col">Status</th>
                   <th scope="col">Started</th>
                 </tr>
@@ -142,7 +141,6 @@ export function ResearchPage() {
                       </button>
                     </td>
                     <td>{j.kind ?? "—"}</td>
-                    <td>{j.strategy_name ?? "—"}</td>
                     <td>
                       {j.status}
                       {j.progress !== null && j.progress !== undefined && j.status === "running" ? ` ${Math.round(j.progress * 100)}%` : ""}

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from "react";
-import { api, ApiError } from "../api/http";
+import { DELETE, POST, PUT, type Schemas } from "../api/client";
+import { ApiError } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
 import { Can, useAuth } from "../auth/AuthContext";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -40,7 +41,7 @@ function Profile() {
     setErr(null);
     if (next.length < 8) return setErr("The new password needs at least 8 characters");
     if (next !== confirm) return setErr("The new passwords do not match");
-    const ok = await run(api("/users/me/password", { method: "PUT", json: { current_password: cur, new_password: next } }), "Password changed");
+    const ok = await run(PUT("/api/users/me/password", { body: { current_password: cur, new_password: next } }), "Password changed");
     if (ok !== undefined) {
       setCur("");
       setNext("");
@@ -75,7 +76,7 @@ function Profile() {
 function TwoFactor() {
   const status = useTwoFactorStatus();
   const run = useRun();
-  const [setup, setSetup] = useState<{ secret: string; qr_code: string; provisioning_uri?: string } | null>(null);
+  const [setup, setSetup] = useState<Schemas["SetupResponse"] | null>(null);
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -103,13 +104,13 @@ function TwoFactor() {
           </div>
         )}
         {!enabled && !setup && (
-          <button type="button" className="btn-primary" onClick={async () => setSetup((await run(api<{ secret: string; qr_code: string }>("/2fa/setup", { method: "POST" }))) ?? null)}>
+          <button type="button" className="btn-primary" onClick={async () => setSetup((await run(POST("/api/2fa/setup"))) ?? null)}>
             Set up 2FA
           </button>
         )}
         {!enabled && setup && (
           <div className="space-y-2">
-            <img src={setup.qr_code} alt="QR code for your authenticator app" className="h-40 w-40 bg-white p-1" />
+            {setup.qr_code && <img src={setup.qr_code} alt="QR code for your authenticator app" className="h-40 w-40 bg-white p-1" />}
             <p className="text-sm">
               Or enter this secret manually: <code className="break-all">{setup.secret}</code>
             </p>
@@ -119,7 +120,7 @@ function TwoFactor() {
               type="button"
               className="btn-primary"
               onClick={async () => {
-                const r = await run(mut.mutateAsync(api<{ backup_codes: string[] }>("/2fa/verify", { method: "POST", json: { code } })) as Promise<{ backup_codes: string[] }>, "2FA enabled");
+                const r = (await run(mut.mutateAsync(POST("/api/2fa/verify", { body: { code } })), "2FA enabled")) as Schemas["VerifyResponse"] | undefined;
                 if (r) {
                   setCodes(r.backup_codes);
                   setSetup(null);
@@ -145,13 +146,13 @@ function TwoFactor() {
               type="button"
               className="btn-secondary"
               onClick={async () => {
-                const r = await run(api<{ backup_codes: string[] }>("/2fa/backup-codes", { method: "POST", json: { code } }), "New backup codes issued");
+                const r = await run(POST("/api/2fa/backup-codes", { body: { code } }), "New backup codes issued");
                 if (r) setCodes(r.backup_codes);
               }}
             >
               Regenerate backup codes
             </button>
-            <button type="button" className="btn-danger" onClick={() => void run(mut.mutateAsync(api("/2fa/disable", { method: "POST", json: { password, code } })), "2FA disabled")}>
+            <button type="button" className="btn-danger" onClick={() => void run(mut.mutateAsync(POST("/api/2fa/disable", { body: { password, code } })), "2FA disabled")}>
               Disable 2FA
             </button>
           </div>
@@ -169,12 +170,12 @@ function Passkeys() {
   const refresh = useApiMutation((p: Promise<unknown>) => p, [queryKeys.passkeys()]);
   const nameId = useId();
   const add = async () => {
-    const opts = await run(api<{ options: string }>("/passkey/register-options", { method: "POST", json: { device_name: name || undefined } }));
+    const opts = await run(POST("/api/passkey/register-options", { body: { device_name: name || undefined } }));
     if (!opts) return;
     try {
       const cred = (await navigator.credentials.create({ publicKey: parseCreationOptions(opts.options) })) as PublicKeyCredential | null;
       if (!cred) return;
-      await run(refresh.mutateAsync(api("/passkey/register", { method: "POST", json: { credential: serializeCredential(cred), device_name: name || undefined } })), "Passkey added");
+      await run(refresh.mutateAsync(POST("/api/passkey/register", { body: { credential: serializeCredential(cred), device_name: name || undefined } })), "Passkey added");
     } catch (e) {
       await run(Promise.reject(e));
     }
@@ -212,7 +213,7 @@ function Passkeys() {
           onConfirm={() => {
             const id = removing;
             setRemoving(null);
-            void run(refresh.mutateAsync(api(`/passkey/${String(id)}`, { method: "DELETE" })), "Passkey removed");
+            void run(refresh.mutateAsync(DELETE("/api/passkey/{passkey_id}", { path: { passkey_id: Number(id) } })), "Passkey removed");
           }}
         />
       </QueryState>
@@ -227,7 +228,7 @@ function Users() {
   const mut = useApiMutation((p: Promise<unknown>) => p, [queryKeys.users(), queryKeys.invitations()]);
   const [confirm, setConfirm] = useState<null | { title: string; action: () => Promise<unknown> }>(null);
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState("viewer");
+  const [role, setRole] = useState<Schemas["InvitationCreate"]["role"]>("viewer");
   const [link, setLink] = useState<string | null>(null);
   const ids = { email: useId(), role: useId() };
   return (
@@ -259,13 +260,13 @@ function Users() {
                   <td>{u.totp_enabled ? "on" : "off"}</td>
                   <td>{formatInstant(u.last_login)}</td>
                   <td className="space-x-1 whitespace-nowrap">
-                    <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: `Make ${u.username} ${u.role === "admin" ? "a viewer" : "an admin"}?`, action: () => api(`/users/${u.id}`, { method: "PUT", json: { role: u.role === "admin" ? "viewer" : "admin" } }) })}>
+                    <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: `Make ${u.username} ${u.role === "admin" ? "a viewer" : "an admin"}?`, action: () => PUT("/api/users/{user_id}", { path: { user_id: u.id }, body: { role: u.role === "admin" ? "viewer" : "admin" } }) })}>
                       {u.role === "admin" ? "Make viewer" : "Make admin"}
                     </button>
-                    <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: `${u.is_active ? "Deactivate" : "Activate"} ${u.username}?`, action: () => api(`/users/${u.id}`, { method: "PUT", json: { is_active: !u.is_active } }) })}>
+                    <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: `${u.is_active ? "Deactivate" : "Activate"} ${u.username}?`, action: () => PUT("/api/users/{user_id}", { path: { user_id: u.id }, body: { is_active: !u.is_active } }) })}>
                       {u.is_active ? "Deactivate" : "Activate"}
                     </button>
-                    <button type="button" className="btn-danger" onClick={() => setConfirm({ title: `Delete ${u.username}?`, action: () => api(`/users/${u.id}`, { method: "DELETE" }) })}>
+                    <button type="button" className="btn-danger" onClick={() => setConfirm({ title: `Delete ${u.username}?`, action: () => DELETE("/api/users/{user_id}", { path: { user_id: u.id } }) })}>
                       Delete
                     </button>
                   </td>
@@ -283,7 +284,7 @@ function Users() {
         </div>
         <div>
           <label htmlFor={ids.role} className="label">Role</label>
-          <select id={ids.role} className="input" value={role} onChange={(e) => setRole(e.target.value)}>
+          <select id={ids.role} className="input" value={role} onChange={(e) => setRole(e.target.value as typeof role)}>
             <option value="viewer">Viewer</option>
             <option value="admin">Admin</option>
           </select>
@@ -295,7 +296,7 @@ function Users() {
             setConfirm({
               title: `Invite a new ${role}?`,
               action: async () => {
-                const r = await api<{ invite_url: string }>("/users/invite", { method: "POST", json: { email: email || undefined, role } });
+                const r = await POST("/api/users/invite", { body: { email: email || undefined, role } });
                 setLink(r.invite_url);
               },
             })
@@ -317,7 +318,7 @@ function Users() {
                 {i.email ?? "(no email)"} · {i.role} · {i.status} · expires {formatInstant(i.expires_at)}
               </span>
               {i.status === "pending" && (
-                <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: "Revoke this invitation?", action: () => api(`/users/invitations/${i.id}`, { method: "DELETE" }) })}>
+                <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: "Revoke this invitation?", action: () => DELETE("/api/users/invitations/{invitation_id}", { path: { invitation_id: i.id } }) })}>
                   Revoke
                 </button>
               )}
@@ -384,7 +385,7 @@ function Broker() {
             type="button"
             className="btn-primary"
             onClick={async () => {
-              const ok = await run(refresh.mutateAsync(api("/schwab/callback", { method: "POST", json: { callback_url: callback } })), "Schwab connected");
+              const ok = await run(refresh.mutateAsync(POST("/api/schwab/callback", { body: { callback_url: callback } })), "Schwab connected");
               if (ok !== undefined) setAuth(null);
             }}
           >
@@ -398,7 +399,7 @@ function Broker() {
         onCancel={() => setDialog(null)}
         onConfirm={async () => {
           setDialog(null);
-          setAuth((await run(api<{ authorization_url: string }>("/schwab/initiate", { method: "POST" }))) ?? null);
+          setAuth((await run(POST("/api/schwab/initiate"))) ?? null);
         }}
       />
       <ConfirmDialog
@@ -408,7 +409,7 @@ function Broker() {
         onCancel={() => setDialog(null)}
         onConfirm={() => {
           setDialog(null);
-          void run(refresh.mutateAsync(api("/schwab/token", { method: "DELETE" })), "Token deleted");
+          void run(refresh.mutateAsync(DELETE("/api/schwab/token")), "Token deleted");
         }}
       >
         Live trading stops until you connect again.
@@ -458,7 +459,7 @@ function ConfigOverrides() {
                       Override
                     </button>
                     {p.is_overridden && (
-                      <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: `Reset ${p.name} to the file value?`, action: () => api(`/config/${encodeURIComponent(p.name)}`, { method: "DELETE", query: { strategy_id: strategyId } }) })}>
+                      <button type="button" className="btn-secondary" onClick={() => setConfirm({ title: `Reset ${p.name} to the file value?`, action: () => DELETE("/api/config/{parameter_name}", { path: { parameter_name: p.name }, query: { strategy_id: strategyId } }) })}>
                         Reset
                       </button>
                     )}
@@ -477,7 +478,7 @@ function ConfigOverrides() {
             e.preventDefault();
             const body = { parameter_name: edit.name, new_value: edit.value, reason: edit.reason, strategy_id: strategyId, expires_at: new Date(edit.expires).toISOString() };
             setConfirm({ title: `Override ${edit.name} = ${edit.value} until ${edit.expires}?`, action: async () => {
-              await api("/config", { method: "PUT", json: body });
+              await PUT("/api/config", { body });
               setEdit(null);
             } });
           }}

@@ -2,9 +2,8 @@ import { useId, useState } from "react";
 import { Card, QueryState, Stat } from "../components/States";
 import { useToast } from "../components/Toasts";
 import { useStrategies } from "../hooks/strategies";
-import { exportTradesCsv, useTradeStats, useTrades } from "../hooks/trades";
+import { exportTradesCsv, type TradesQuery, useTradeStats, useTrades } from "../hooks/trades";
 import { formatInstant, formatInt, formatMoney, formatPct, num } from "../lib/format";
-import type { Query } from "../api/http";
 
 const PAGE_SIZE = 20;
 
@@ -14,7 +13,14 @@ export function TradesPage() {
   const ids = { strategy: useId(), symbol: useId(), side: useId(), mode: useId(), start: useId(), end: useId() };
   const [filters, setFilters] = useState({ strategy_id: "", symbol: "", action: "", mode: "", start_date: "", end_date: "" });
   const [page, setPage] = useState(1);
-  const q: Query = { ...filters, symbol: filters.symbol.trim().toUpperCase(), page, page_size: PAGE_SIZE };
+  const q: TradesQuery = {
+    ...filters,
+    symbol: filters.symbol.trim().toUpperCase(),
+    action: (filters.action || null) as TradesQuery["action"],
+    mode: (filters.mode || null) as TradesQuery["mode"],
+    page,
+    page_size: PAGE_SIZE,
+  };
   const { page: _p, page_size: _s, ...statsQuery } = q;
   void _p;
   void _s;

@@ -83,6 +83,9 @@ class BacktestEquityPoint(BaseModel):
     cash: float
     baseline_equity: float | None
     drawdown: float
+    strategy_cell: int | None = Field(default=None, description="Regime cell 1-6 from the decisions journal")
+    trend_state: str | None = None
+    vol_state: str | None = None
 
 
 class BacktestTrade(BaseModel):

@@ -145,6 +145,7 @@ class JobManager:
             return repo.update_backtest_run(session, run_id, **values)
 
     def _run_backtest(self, run_id: str, request: BacktestRequest) -> None:
+        from jutsu.api.services.backtest_regimes import empty_regime, regime_days
         from jutsu.backtest.runner import run_backtest_job
         from jutsu.reporting.files import build_summary
         from jutsu.reporting.tables import equity_rows
@@ -160,6 +161,7 @@ class JobManager:
                 request, load_frames=self._load, registry_path=self._catalog.registry_path
             )
             summary = build_summary(outcome)
+            regimes = regime_days(outcome.result.decisions)
             summary["equity_curve"] = [
                 {
                     "date": r.date.isoformat(),
@@ -167,6 +169,7 @@ class JobManager:
                     "cash": r.cash,
                     "baseline_equity": r.baseline_equity,
                     "drawdown": r.drawdown,
+                    **regimes.get(r.date, empty_regime()),
                 }
                 for r in equity_rows(outcome.result, outcome.baseline_equity)
             ]
