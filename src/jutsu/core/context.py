@@ -88,6 +88,7 @@ class BarContext(Protocol):
         ``field`` may be a tuple of fields: ``fn`` then gets one full series per field, in
         order — ``ctx.indicator("QQQ", ("close", "volume"), kalman_strength_series, ...)``.
         That is how a heavy recursive indicator (the Kalman trend) is computed once per data
-        window instead of bar by bar inside the strategy.
+        window instead of bar by bar inside the strategy. ``fn`` may return a 2-D array with
+        one row per bar (several outputs read with one call: ``ctx.indicator(...)[-1]``).
         """
         ...

@@ -223,10 +223,11 @@ class _Context:
                 return cached
         sources = [series.field(name) for name in names]
         values = np.asarray(fn(*sources, *args), dtype=np.float64)
-        if values.shape != sources[0].shape:
+        n = sources[0].shape[0]
+        if values.ndim not in (1, 2) or values.shape[0] != n:  # 2-D: one row of outputs per bar
             raise ValueError(
                 f"indicator {getattr(fn, '__qualname__', fn)} returned shape {values.shape}, "
-                f"expected {sources[0].shape}"
+                f"expected ({n},) or ({n}, k)"
             )
         if not values.flags.owndata or any(np.shares_memory(values, src) for src in sources):
             values = values.copy()

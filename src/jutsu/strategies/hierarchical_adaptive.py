@@ -22,9 +22,10 @@ import math
 from decimal import Decimal
 from typing import ClassVar, Literal, Self
 
+import numpy as np
 from pydantic import Field, model_validator
 
-from jutsu.core.context import BarContext
+from jutsu.core.context import BarContext, FloatArray
 from jutsu.core.decision import Decision, JournalValue
 from jutsu.indicators.kalman import kalman_strength_series, normalise_strength
 from jutsu.indicators.moving import sma
@@ -154,6 +155,26 @@ _BASE_COLUMNS = (
 _KALMAN_FIELDS = ("close", "volume")
 
 
+def _signal_table(
+    close: FloatArray, fast: int, slow: int, window: int, baseline: int, lookback: int
+) -> FloatArray:
+    """Per signal bar: SMA(fast), SMA(slow), vol z-score, vol change — one causal indicator,
+    so the per-bar pipeline reads its four inputs with a single context call."""
+    return np.column_stack(
+        (
+            sma(close, fast),
+            sma(close, slow),
+            volatility_zscore(close, window, baseline),
+            realized_volatility_change(close, window, lookback),
+        )
+    )
+
+
+def _bond_table(close: FloatArray, fast: int, slow: int) -> FloatArray:
+    """Per treasury-trend bar: SMA(fast), SMA(slow)."""
+    return np.column_stack((sma(close, fast), sma(close, slow)))
+
+
 def _opt(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
 
@@ -183,6 +204,13 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
             p.double_smoothing,
         )
         self._t_max = float(p.T_max)
+        self._signal_args = (
+            p.sma_fast,
+            p.sma_slow,
+            p.realized_vol_window,
+            p.vol_baseline_window,
+            p.vol_crush_lookback,
+        )
         self._vol = Vol.LOW
         self._cur = Allocation()
         self._live = False
@@ -245,11 +273,9 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
         if n < B + W:  # step 6
             return self._hold()
         t_norm = normalise_strength(float(strength[-1]), self._t_max)
-        close_fast = float(ctx.indicator(sig, "close", sma, p.sma_fast)[-1])
-        close_slow = float(ctx.indicator(sig, "close", sma, p.sma_slow)[-1])
-        z = float(ctx.indicator(sig, "close", volatility_zscore, W, B)[-1])
+        row = ctx.indicator(sig, "close", _signal_table, *self._signal_args)[-1]
+        close_fast, close_slow, z, change = (float(v) for v in row.tolist())
         self._vol = next_vol_state(self._vol, z, p.upper_thresh_z, p.lower_thresh_z)  # step 7
-        change = float(ctx.indicator(sig, "close", realized_volatility_change, W, p.vol_crush_lookback)[-1])
         crush = vol_crush_triggered(change, p.vol_crush_threshold)  # step 8
         if crush:
             self._vol = Vol.LOW
@@ -286,13 +312,12 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
         """§7.2/§7.3: TLT fast SMA strictly above slow → bull (TMF); None if too little history."""
         p = self.params
         sym = p.treasury_trend_symbol
-        slow_series = ctx.indicator(sym, "close", sma, p.bond_sma_slow)  # one value per TLT close
-        if slow_series.shape[0] < p.bond_sma_slow:
+        table = ctx.indicator(sym, "close", _bond_table, p.bond_sma_fast, p.bond_sma_slow)  # per TLT close
+        if table.shape[0] < p.bond_sma_slow:
             self._bond_sma_fast = self._bond_sma_slow = None
             self._bond_trend = None
             return None
-        fast = float(ctx.indicator(sym, "close", sma, p.bond_sma_fast)[-1])
-        slow = float(slow_series[-1])
+        fast, slow = (float(v) for v in table[-1].tolist())
         if math.isnan(fast) or math.isnan(slow):
             self._bond_sma_fast = self._bond_sma_slow = None
             self._bond_trend = None
