@@ -17,12 +17,13 @@ all-routes authorisation test reads these dependencies to know what each route r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ from jutsu.api.security.events import SecurityEventType
 from jutsu.api.security.tokens import AuthMethod, TokenClaims, TokenError
 from jutsu.config import Settings
 from jutsu.data.repositories import tokens as token_repo
-from jutsu.data.repositories import users as user_repo
+from jutsu.data.repositories.access import access_row
 from jutsu.events import EventBus
 
 __all__ = [
@@ -88,10 +89,19 @@ async def get_event_bus(container: ContainerDep) -> EventBus:
 EventBusDep = Annotated[EventBus, Depends(get_event_bus)]
 
 
-def get_session(container: ContainerDep) -> Iterator[Session]:
-    """One session per request; services commit, anything uncommitted is rolled back at the end."""
-    with container.sessions() as session:
+async def get_session(container: ContainerDep) -> AsyncIterator[Session]:
+    """One session per request; services commit, anything uncommitted is rolled back at the end.
+
+    Opening a ``Session`` does no I/O (it connects on first use), so it is opened here on the
+    event loop; only the close (which returns the connection to the pool, a rollback) goes to
+    the thread pool — shielded, so a client that disconnects cannot leak the connection.
+    """
+    session = container.sessions()
+    try:
         yield session
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -150,6 +160,10 @@ def get_current_user(
 ) -> AuthenticatedUser:
     """Validate the bearer access token (§4.1) and load the user.
 
+    The user, the blacklist entry of the token's ``jti`` and its session family are read in one
+    indexed statement (:func:`~jutsu.data.repositories.access.access_row`), never cached, so a
+    logout or a revoked session takes effect on the next request.
+
     Raises:
         HTTPException: 401 for a missing, forged, expired, revoked or wrong-type token, an
             unknown or disabled user, or a token older than the last password change.
@@ -171,23 +185,28 @@ def get_current_user(
         claims = container.tokens.decode(credentials.credentials, "access")
     except TokenError as exc:
         raise reject(exc.reason) from None
-    if token_repo.is_blacklisted(session, claims.jti):
+    row = access_row(session, username=claims.sub, jti=claims.jti, family=claims.family)
+    if row is None:  # unknown user: say "revoked" if it was (the reason only feeds the security log)
+        raise reject(
+            "revoked" if token_repo.is_blacklisted(session, claims.jti) else "inactive_or_unknown_user",
+            claims.sub,
+        )
+    if row.token_revoked:
         raise reject("revoked", claims.sub)
-    user = user_repo.get_user_by_username(session, claims.sub)
-    if user is None or not user.is_active:
+    if not row.is_active:
         raise reject("inactive_or_unknown_user", claims.sub)
-    if user.password_changed_at is not None and claims.iat < user.password_changed_at.timestamp():
+    if row.password_changed_at is not None and claims.iat < row.password_changed_at.timestamp():
         raise reject("issued_before_password_change", claims.sub)
-    if claims.family is not None:
-        family = token_repo.get_family(session, claims.family)
-        if family is None or family.revoked_at is not None or family.user_id != user.id:
-            raise reject("session_revoked", claims.sub)
+    if claims.family is not None and (
+        not row.family_found or row.family_revoked_at is not None or row.family_user_id != row.user_id
+    ):
+        raise reject("session_revoked", claims.sub)
     return AuthenticatedUser(
-        id=user.id,
-        username=user.username,
-        role=user.role,
-        email=user.email,
-        permissions=permissions_for(user.role),
+        id=row.user_id,
+        username=row.username,
+        role=row.role,
+        email=row.email,
+        permissions=permissions_for(row.role),
         auth_method=claims.auth_method,
         claims=claims,
         token=credentials.credentials,
@@ -206,15 +225,20 @@ class PermissionRequirement:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, request: Request, user: CurrentUser, container: ContainerDep) -> AuthenticatedUser:
+    async def __call__(
+        self, request: Request, user: CurrentUser, container: ContainerDep
+    ) -> AuthenticatedUser:
+        """``async``: the check is a set lookup; only a denial writes (in the thread pool)."""
         if self.permission not in user.permissions:
             peer = request.client.host if request.client else None
-            container.security.record(
-                SecurityEventType.ACCESS_DENIED,
-                username=user.username,
-                ip_address=client_ip(peer, request.headers, container.trusted_proxies),
-                user_agent=request.headers.get("user-agent"),
-                details={"permission": self.permission.value, "path": request.url.path},
+            await anyio.to_thread.run_sync(
+                lambda: container.security.record(
+                    SecurityEventType.ACCESS_DENIED,
+                    username=user.username,
+                    ip_address=client_ip(peer, request.headers, container.trusted_proxies),
+                    user_agent=request.headers.get("user-agent"),
+                    details={"permission": self.permission.value, "path": request.url.path},
+                )
             )
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"Permission denied. Required: {self.permission.value}"

@@ -21,6 +21,7 @@ from jutsu.api.container import Container
 from jutsu.api.deps import ContainerDep, SessionDep
 from jutsu.api.services.config import ConfigService
 from jutsu.api.services.engine import EngineService
+from jutsu.api.services.engine_cache import EngineStateCache
 from jutsu.api.services.finalized_cache import FinalizedCache
 from jutsu.api.services.jobs import JobManager
 from jutsu.api.services.performance import PerformanceService
@@ -50,11 +51,19 @@ class Platform:
     sessions: SessionSource
     finalized: FinalizedCache
     """App-lifetime cache of serialized EOD-finalized reads (shared by every request)."""
+    engine_state: EngineStateCache
+    """App-lifetime 1 s memo of the engine document (mode resolution, WebSocket heartbeat)."""
 
     def bind(self, session: Session) -> Platform:
         """Request-scoped copy whose services read and write through the request's session."""
         return _assemble(
-            self.container, self.catalog, RequestSessions(session), self.jobs, self.hub, self.finalized
+            self.container,
+            self.catalog,
+            RequestSessions(session),
+            self.jobs,
+            self.hub,
+            self.finalized,
+            self.engine_state,
         )
 
     @property
@@ -69,8 +78,9 @@ def _assemble(
     jobs: JobManager,
     hub: WebSocketHub,
     finalized: FinalizedCache,
+    engine_state: EngineStateCache,
 ) -> Platform:
-    engine = EngineService(sessions, catalog)
+    engine = EngineService(sessions, catalog, engine_state)
     status_svc = StatusService(sessions, catalog, engine)
     return Platform(
         catalog=catalog,
@@ -84,6 +94,7 @@ def _assemble(
         container=container,
         sessions=sessions,
         finalized=finalized,
+        engine_state=engine_state,
     )
 
 
@@ -100,7 +111,7 @@ def build_platform(container: Container) -> Platform:
         load_frames=container.extras.get("backtest_loader"),
     )
     hub = WebSocketHub(container.bus, max_connections=max_ws)
-    return _assemble(container, catalog, container.sessions, jobs, hub, FinalizedCache())
+    return _assemble(container, catalog, container.sessions, jobs, hub, FinalizedCache(), EngineStateCache())
 
 
 def platform_startup(app: FastAPI, container: Container) -> None:

@@ -294,7 +294,10 @@ async def _send_loop(websocket: WebSocket, client: _Client, platform: Any, expir
         except TimeoutError:
             next_status = time.monotonic() + 1.0
             if "status" in client.channels:
-                state = await asyncio.to_thread(platform.engine.read)
+                # a 1 s memo shared by every socket: one engine-row read a second, not one each
+                state = platform.engine.recent_if_fresh() or await asyncio.to_thread(
+                    platform.engine.read_recent
+                )
                 now = dt.datetime.now(dt.UTC)
                 await websocket.send_json(
                     {

@@ -8,7 +8,7 @@ binds to a loopback address (platform.md §4.1).
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,6 +45,13 @@ def check_startable(database_url: str, host: str, auth_required: bool) -> None:
         )
 
 
+def _warm_pool(_app: object, container: Any) -> None:
+    """Startup hook: open the pool's connections before the first request needs them."""
+    from jutsu.data.database import warm_pool
+
+    warm_pool(container.engine)
+
+
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
@@ -58,7 +65,7 @@ def serve_command(
     try:
         settings = load_settings()
         check_startable(settings.database_url, host, settings.auth_required)
-        app = create_app(settings)
+        app = create_app(settings, startup_hooks=[_warm_pool])
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

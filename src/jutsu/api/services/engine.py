@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from jutsu.api.services.engine_cache import EngineStateCache
 from jutsu.api.services.errors import Conflict, Invalid
 from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.strategies import StrategyCatalog
@@ -113,17 +114,31 @@ class Transition:
 class EngineService:
     """Reads and changes the persisted engine document; each method is one transaction."""
 
-    def __init__(self, sessions: SessionSource, catalog: StrategyCatalog) -> None:
+    def __init__(
+        self, sessions: SessionSource, catalog: StrategyCatalog, cache: EngineStateCache | None = None
+    ) -> None:
         self._sessions = sessions
         self._catalog = catalog
+        self._cache = cache
 
     def read(self) -> EngineState:
         with self._sessions() as session:
-            return EngineState.from_json(system_state.get_json(session, ENGINE_KEY))
+            state = EngineState.from_json(system_state.get_json(session, ENGINE_KEY))
+        if self._cache is not None:
+            self._cache.put(state)
+        return state
+
+    def read_recent(self) -> EngineState:
+        """The state as of at most the cache's TTL ago (1 s); :meth:`read` without a cache."""
+        return self.read() if self._cache is None else self._cache.get(self.read)
+
+    def recent_if_fresh(self) -> EngineState | None:
+        """The cached state without any I/O (``None`` when stale): for the event loop."""
+        return None if self._cache is None else self._cache.fresh()
 
     def strategy_mode(self, strategy_id: str, state: EngineState | None = None) -> str:
         """Runtime mode switch if any, else the registry's configured mode."""
-        current = state or self.read()
+        current = state or self.read_recent()
         switched = dict(current.strategy_modes).get(strategy_id)
         if switched is not None:
             return switched
@@ -136,6 +151,8 @@ class EngineService:
             previous = state.state
             message = apply(session, state, now)
             system_state.put_json(session, ENGINE_KEY, state.to_json())
+        if self._cache is not None:
+            self._cache.put(state)
         return Transition(action, previous, state.state, message, now)
 
     def start(self, mode: str | None, *, confirm: bool, action: str = "start") -> Transition:
