@@ -75,7 +75,15 @@ def routers() -> list[APIRouter]:
         ops.router,
         # --- H1: broker OAuth (Schwab) ---
         _schwab_router(),
+        # --- Q: pre-trade preview, notification channels ---
+        *_q_routers(),
     ]
+
+
+def _q_routers() -> list[APIRouter]:
+    from jutsu.api.routers import notifications, preview
+
+    return [preview.router, notifications.router]
 
 
 def _schwab_router() -> APIRouter:

@@ -403,6 +403,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/control/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview
+         * @description Exact orders (side, shares, reference price, value, target vs current weight, reason) for now.
+         */
+        get: operations["control-preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/control/refresh": {
         parameters: {
             query?: never;
@@ -670,6 +690,46 @@ export interface paths {
         put?: never;
         /** Create the account */
         post: operations["invitations-accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Channels
+         * @description Configured channels with their webhook URLs masked.
+         */
+        get: operations["notifications-channels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Alert
+         * @description Send an INFO test alert through the fan-out; the result per channel.
+         */
+        post: operations["notifications-test_alert"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2006,6 +2066,47 @@ export interface components {
             /** Token Created */
             token_created?: string | null;
         };
+        /** ChannelPublic */
+        ChannelPublic: {
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Name
+             * @description Channel name as alerts report it: slack, discord or webhook
+             */
+            name: string;
+            /**
+             * Target
+             * @description Webhook URL with its secret part masked
+             */
+            target: string;
+            /**
+             * Type
+             * @description slack, discord or generic (NOTIFICATION_WEBHOOK_TYPE, else from the URL)
+             */
+            type: string;
+        };
+        /** ChannelResult */
+        ChannelResult: {
+            /** Channel */
+            channel: string;
+            /** Delivered */
+            delivered: boolean;
+        };
+        /** ChannelsPublic */
+        ChannelsPublic: {
+            /** Channels */
+            channels: components["schemas"]["ChannelPublic"][];
+            /**
+             * Enabled
+             * @description NOTIFICATION_ENABLED (default: on when a URL is set)
+             */
+            enabled: boolean;
+            /** Message */
+            message: string;
+            /** Trade Summary */
+            trade_summary: boolean;
+        };
         /** CodeRequest */
         CodeRequest: {
             /** Code */
@@ -2929,6 +3030,118 @@ export interface components {
             /** Total Equity */
             total_equity: number | null;
         };
+        /** PreviewOrderPublic */
+        PreviewOrderPublic: {
+            /**
+             * Below Threshold
+             * @description True: under the rebalance threshold, the run would not send it
+             */
+            below_threshold: boolean;
+            /**
+             * Current Weight
+             * @description Weight held now at the reference prices (fraction)
+             */
+            current_weight: number;
+            /**
+             * Estimated Value
+             * @description quantity x reference_price
+             */
+            estimated_value: number;
+            /**
+             * Quantity
+             * @description Whole shares
+             */
+            quantity: number;
+            /** Reason */
+            reason: string;
+            /**
+             * Reference Price
+             * @description Quote the order is sized at
+             */
+            reference_price: number;
+            /** Regime Cell */
+            regime_cell: number | null;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "BUY" | "SELL";
+            /** Symbol */
+            symbol: string;
+            /**
+             * Target Weight
+             * @description Weight the strategy wants after the run (fraction)
+             */
+            target_weight: number;
+        };
+        /** PreviewPublic */
+        PreviewPublic: {
+            /**
+             * As Of
+             * @description Time of the newest quote used
+             */
+            as_of: string | null;
+            /** Cash */
+            cash: number;
+            /** Current Weights */
+            current_weights: {
+                [key: string]: number;
+            };
+            /**
+             * Equity
+             * @description Cash plus positions at the reference prices
+             */
+            equity: number;
+            /** Message */
+            message: string;
+            /** Mode */
+            mode: string;
+            /** Orders */
+            orders: components["schemas"]["PreviewOrderPublic"][];
+            /** Positions */
+            positions: {
+                [key: string]: number;
+            };
+            /** Prices */
+            prices: {
+                [key: string]: number;
+            };
+            /**
+             * Quote Source
+             * @description last_close: newest stored daily close; live: the configured live quote source
+             * @enum {string}
+             */
+            quote_source: "last_close" | "live";
+            regime: components["schemas"]["PreviewRegime"];
+            /**
+             * Session
+             * Format: date
+             * @description Trading session the run would trade
+             */
+            session: string;
+            /** Strategy Id */
+            strategy_id: string;
+            /** Target Weights */
+            target_weights: {
+                [key: string]: number;
+            };
+        };
+        /** PreviewRegime */
+        PreviewRegime: {
+            /**
+             * Cell
+             * @description Regime cell 1-6 (None for strategies without regimes)
+             */
+            cell: number | null;
+            /** T Norm */
+            t_norm: number | null;
+            /** Trend State */
+            trend_state: string | null;
+            /** Vol State */
+            vol_state: string | null;
+            /** Z Score */
+            z_score: number | null;
+        };
         /** ReadinessPublic */
         ReadinessPublic: {
             /** Db Ready */
@@ -3361,6 +3574,31 @@ export interface components {
             strategy_id: string;
             /** Uptime Seconds */
             uptime_seconds: number;
+        };
+        /** TestAlertRequest */
+        TestAlertRequest: {
+            /**
+             * Message
+             * @default Test alert from Jutsu Labs
+             */
+            message: string;
+        };
+        /** TestAlertResult */
+        TestAlertResult: {
+            /** Message */
+            message: string;
+            /** Results */
+            results: components["schemas"]["ChannelResult"][];
+            /**
+             * Success
+             * @description Every configured channel delivered the alert
+             */
+            success: boolean;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
         };
         /** TokenResponse */
         TokenResponse: {
@@ -4297,6 +4535,52 @@ export interface operations {
             };
         };
     };
+    "control-preview": {
+        parameters: {
+            query?: {
+                /** @description Default: the primary */
+                strategy_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewPublic"];
+                };
+            };
+            /** @description Unknown strategy */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No data to preview */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "control-refresh": {
         parameters: {
             query?: {
@@ -4830,6 +5114,66 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InvitationAccepted"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "notifications-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelsPublic"];
+                };
+            };
+        };
+    };
+    "notifications-test_alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TestAlertRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestAlertResult"];
+                };
+            };
+            /** @description No channel configured or notifications disabled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -1,8 +1,7 @@
 /** Settings area: 2FA, passkeys, users/invitations, broker (Schwab), config overrides, notifications. */
 import { useMutation, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
-import { api } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
-import { GET, type Schemas } from "../api/client";
+import { GET, POST, type Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { usePolling } from "./live";
 
@@ -48,19 +47,23 @@ export function useConfig(strategyId: string | undefined) {
   });
 }
 
-export interface NotificationChannel {
-  name: string;
-  type?: string;
-  enabled?: boolean;
-  target?: string | null;
-}
+export type NotificationChannels = Schemas["ChannelsPublic"];
+export type TestAlertResult = Schemas["TestAlertResult"];
 
-export function useNotificationChannels() {
+/** Configured alert channels, secrets masked (`GET /api/notifications/channels`, admins). */
+export function useNotificationChannels(enabled = true) {
   return useQuery({
     queryKey: queryKeys.notifications(),
-    queryFn: () => api<{ channels: NotificationChannel[] } | NotificationChannel[]>("/notifications/channels"),
-    select: (d) => (Array.isArray(d) ? d : d.channels),
+    enabled,
+    queryFn: () => GET("/api/notifications/channels"),
     retry: false,
+  });
+}
+
+/** Send a test alert through every configured channel (`POST /api/notifications/test`). */
+export function useTestNotification() {
+  return useMutation({
+    mutationFn: (message: string) => POST("/api/notifications/test", { body: { message } }),
   });
 }
 

@@ -1,7 +1,6 @@
 /** Dashboard status area: status, regime, positions, indicators, decisions, pre-trade preview. */
 import { useQuery } from "@tanstack/react-query";
 import { GET } from "../api/client";
-import { api } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
 import { usePolling } from "./live";
 
@@ -45,30 +44,12 @@ export function useIndicators(strategyId: string | undefined) {
   });
 }
 
-export interface PreviewOrder {
-  symbol: string;
-  action?: string;
-  side?: string;
-  quantity: number | string;
-  price?: number | string | null;
-  estimated_value?: number | string | null;
-  reason?: string | null;
-}
-
-export interface PreviewResponse {
-  strategy_id?: string;
-  as_of?: string | null;
-  orders: PreviewOrder[];
-  target_allocation?: Record<string, number | string>;
-  message?: string | null;
-}
-
-/** Orders the next run would place now (pre-trade preview). 404 → the page says "not available". */
+/** Orders the next run would place now (`GET /api/control/preview`, spec §7.3). */
 export function usePreview(strategyId: string | undefined) {
   return useQuery({
     queryKey: queryKeys.preview(strategyId),
     enabled: !!strategyId,
-    queryFn: () => api<PreviewResponse>("/status/preview", { query: { strategy_id: strategyId } }),
+    queryFn: () => GET("/api/control/preview", { query: { strategy_id: strategyId } }),
     retry: false,
   });
 }

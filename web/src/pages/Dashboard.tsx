@@ -3,6 +3,7 @@ import { POST } from "../api/client";
 import { ApiError } from "../api/http";
 import { Can, useAuth } from "../auth/AuthContext";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { PreviewOrders } from "../components/PreviewOrders";
 import { RegimeBadge } from "../components/RegimeBadge";
 import { Card, NotAvailable, QueryState, Stat } from "../components/States";
 import { StrategySelect } from "../components/StrategySelect";
@@ -151,7 +152,7 @@ function NextRunCard({ strategyId }: { strategyId: string | undefined }) {
   const preview = usePreview(strategyId);
   const indicators = useIndicators(strategyId);
   const next = (sched.data?.next_run as string | undefined) ?? (sched.data?.next_execution as string | undefined) ?? status.data?.next_execution ?? null;
-  const target = preview.data?.target_allocation ?? indicators.data?.target_allocation;
+  const target = preview.data?.target_weights ?? indicators.data?.target_allocation;
   return (
     <Card title="Next scheduled run" testId="next-run-card">
       <p className="text-sm">
@@ -162,31 +163,10 @@ function NextRunCard({ strategyId }: { strategyId: string | undefined }) {
       {preview.isLoading ? (
         <p className="muted">Loading…</p>
       ) : preview.error ? (
-        <NotAvailable what="Pre-trade preview">The API has no preview endpoint yet; the orders will be known at the next run.</NotAvailable>
-      ) : preview.data && preview.data.orders.length === 0 ? (
-        <p className="muted">No orders: the portfolio already matches the target.</p>
-      ) : (
-        <table className="table-basic" data-testid="preview-table">
-          <thead>
-            <tr>
-              <th scope="col">Side</th>
-              <th scope="col">Symbol</th>
-              <th scope="col">Qty</th>
-              <th scope="col">Est. value</th>
-            </tr>
-          </thead>
-          <tbody>
-            {preview.data?.orders.map((o, i) => (
-              <tr key={i}>
-                <td>{o.action ?? o.side}</td>
-                <td>{o.symbol}</td>
-                <td className="tabular-nums">{String(o.quantity)}</td>
-                <td className="tabular-nums">{formatMoney(num(o.estimated_value))}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+        <NotAvailable what="Pre-trade preview">{preview.error instanceof ApiError ? preview.error.detail : "The preview could not be computed."}</NotAvailable>
+      ) : preview.data ? (
+        <PreviewOrders preview={preview.data} />
+      ) : null}
       {target && Object.keys(target).length > 0 && (
         <div className="mt-3">
           <h3 className="text-sm font-semibold">Target allocation</h3>

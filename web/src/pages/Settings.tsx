@@ -4,11 +4,12 @@ import { ApiError } from "../api/http";
 import { queryKeys } from "../api/queryKeys";
 import { Can, useAuth } from "../auth/AuthContext";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { NotificationsCard } from "../components/NotificationsCard";
 import { Card, NotAvailable, QueryState } from "../components/States";
 import { StrategySelect } from "../components/StrategySelect";
 import { useToast } from "../components/Toasts";
 import { TokenBanner } from "../components/TokenBanner";
-import { useApiMutation, useConfig, useInvitations, useNotificationChannels, usePasskeys, useSchwabStatus, useTwoFactorStatus, useUsers } from "../hooks/settings";
+import { useApiMutation, useConfig, useInvitations, usePasskeys, useSchwabStatus, useTwoFactorStatus, useUsers } from "../hooks/settings";
 import { useSelectedStrategy } from "../hooks/strategies";
 import { formatInstant, formatNumber } from "../lib/format";
 import { parseCreationOptions, passkeysSupported, serializeCredential } from "../lib/webauthn";
@@ -515,27 +516,6 @@ function ConfigOverrides() {
   );
 }
 
-function Notifications() {
-  const { data, isLoading, error } = useNotificationChannels();
-  return (
-    <Card title="Notification channels">
-      <QueryState what="Notification channels" isLoading={isLoading} error={error}>
-        {data && data.length === 0 ? (
-          <p className="muted">No channels configured (set them in config.yaml / environment).</p>
-        ) : (
-          <ul className="text-sm">
-            {data?.map((c) => (
-              <li key={c.name}>
-                {c.name} ({c.type ?? "webhook"}) — {c.enabled === false ? "disabled" : "enabled"}
-              </li>
-            ))}
-          </ul>
-        )}
-      </QueryState>
-    </Card>
-  );
-}
-
 export function SettingsPage() {
   const { authRequired, can } = useAuth();
   return (
@@ -545,7 +525,9 @@ export function SettingsPage() {
         <Profile />
         {authRequired ? <TwoFactor /> : <NotAvailable what="Two-factor authentication">Authentication is disabled on this server.</NotAvailable>}
         <Passkeys />
-        <Notifications />
+        <Can perm="config:write">
+          <NotificationsCard />
+        </Can>
       </div>
       {!can("users:manage") && !can("engine:control") && <p className="muted">Administration settings are available to admins only.</p>}
       <Can perm="users:manage">
