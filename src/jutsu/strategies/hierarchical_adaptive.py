@@ -274,7 +274,8 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
             return self._hold()
         t_norm = normalise_strength(float(strength[-1]), self._t_max)
         row = ctx.indicator(sig, "close", _signal_table, *self._signal_args)[-1]
-        close_fast, close_slow, z, change = (float(v) for v in row.tolist())
+        values: list[float] = row.tolist()  # Python floats, exactly the array's values
+        close_fast, close_slow, z, change = values
         self._vol = next_vol_state(self._vol, z, p.upper_thresh_z, p.lower_thresh_z)  # step 7
         crush = vol_crush_triggered(change, p.vol_crush_threshold)  # step 8
         if crush:
@@ -317,7 +318,8 @@ class HierarchicalAdaptiveV35b(Strategy[HierarchicalAdaptiveV35bParams]):
             self._bond_sma_fast = self._bond_sma_slow = None
             self._bond_trend = None
             return None
-        fast, slow = (float(v) for v in table[-1].tolist())
+        pair: list[float] = table[-1].tolist()  # Python floats, exactly the array's values
+        fast, slow = pair
         if math.isnan(fast) or math.isnan(slow):
             self._bond_sma_fast = self._bond_sma_slow = None
             self._bond_trend = None
