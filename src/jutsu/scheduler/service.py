@@ -243,16 +243,25 @@ class SchedulerService:
             except Exception as exc:
                 log.info("database still unreachable (%s); scheduler stays degraded", type(exc).__name__)
                 continue
-            scheduler = self._scheduler
-            assert scheduler is not None
             self._enabled = bool(state.get("enabled", True))
             self._effective = effective
-            scheduler.remove_jobstore("default")
-            scheduler.add_jobstore(store, "default")
-            self._register_jobs(include_recovery=False)
+            try:
+                await asyncio.to_thread(self._swap_store, store)
+            except Exception as exc:
+                log.warning("re-attach failed (%s); scheduler stays degraded", type(exc).__name__)
+                continue
             self.job_store, self.degraded = "sqlalchemy", False
             self.reattached_at = self.clock()
             log.warning("database reachable again: scheduler re-attached to the persistent job store")
+
+    def _swap_store(self, store: SQLAlchemyJobStore) -> None:
+        """Replace the in-memory store with the persistent one and reload the jobs (worker thread:
+        every call here talks to the database, the event loop stays free)."""
+        scheduler = self._scheduler
+        assert scheduler is not None
+        scheduler.remove_jobstore("default")
+        scheduler.add_jobstore(store, "default")
+        self._register_jobs(include_recovery=False)
 
     async def _override_loop(self) -> None:
         """Pick up overrides changed elsewhere (CLI, another worker) and expiries."""
