@@ -14,6 +14,7 @@ import { LiveProvider } from "./hooks/live";
 import { BacktestPage } from "./pages/Backtest";
 import { ComparePage } from "./pages/Compare";
 import { DashboardPage } from "./pages/Dashboard";
+import { DecisionTreePage } from "./pages/DecisionTree";
 import { AcceptInvitationPage, LoginPage } from "./pages/Login";
 import { PerformancePage } from "./pages/Performance";
 import { ResearchPage } from "./pages/Research";
@@ -43,6 +44,7 @@ function Shell() {
           }
         >
           <Route index element={<DashboardPage />} />
+          <Route path="decision-tree" element={<DecisionTreePage />} />
           <Route path="performance" element={<PerformancePage />} />
           <Route path="compare" element={<ComparePage />} />
           <Route path="backtest" element={<BacktestPage />} />

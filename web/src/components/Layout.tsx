@@ -13,6 +13,7 @@ interface NavItem {
 
 export const NAV: NavItem[] = [
   { to: "/", label: "Dashboard", short: "Home", icon: "◧" },
+  { to: "/decision-tree", label: "Decision Tree", short: "Tree", icon: "⑂" },
   { to: "/performance", label: "Performance", short: "Perf", icon: "↗" },
   { to: "/compare", label: "Compare", short: "Compare", icon: "⇄" },
   { to: "/backtest", label: "Backtest", short: "Backtest", icon: "⟲" },
@@ -22,7 +23,7 @@ export const NAV: NavItem[] = [
 ];
 
 /** Phone bottom bar: the four most used pages plus "More". */
-const BOTTOM = ["/", "/performance", "/trades", "/backtest"];
+const BOTTOM = ["/", "/decision-tree", "/performance", "/trades"];
 
 function ThemeToggle() {
   const [theme, setTheme] = useState<Theme>(() => (typeof document !== "undefined" ? currentTheme() : "light"));
