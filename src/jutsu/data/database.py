@@ -129,14 +129,15 @@ def warm_pool(engine: Engine, connections: int | None = None) -> int:
     if not isinstance(pool, QueuePool):
         return 0
     wanted = pool.size() if connections is None else min(connections, pool.size())
+    before = pool.checkedin()
     held: list[PoolProxiedConnection] = []
-    try:
-        for _ in range(max(wanted - pool.checkedin(), 0)):
+    try:  # hold them all at once, or each checkout would just reuse the previous connection
+        for _ in range(wanted):
             held.append(engine.raw_connection())
     finally:
         for connection in held:
             connection.close()  # back to the pool, not closed
-    return len(held)
+    return max(pool.checkedin() - before, 0)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
