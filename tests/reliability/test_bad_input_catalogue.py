@@ -59,6 +59,10 @@ CSV_CASES: dict[str, bytes] = {
     "negative_volume": (GOOD_HEADER + "2024-01-02,100,101,99,100.5,100.5,-5\n").encode(),
     "duplicate_date": (GOOD_HEADER + GOOD_ROW + GOOD_ROW).encode(),
     "one_giant_line": (GOOD_HEADER + "2024-01-02," + "9" * 200_000 + ",1,1,1,1,1\n").encode(),
+    "price_arabic_indic_digits": (GOOD_HEADER + "2024-01-02,١٠٠,101,99,100.5,100.5,1000\n").encode(),
+    "price_infinity": (GOOD_HEADER + "2024-01-02,100,Infinity,99,100.5,100.5,1000\n").encode(),
+    "volume_beyond_bigint": (GOOD_HEADER + "2024-01-02,100,101,99,100.5,100.5,1e30\n").encode(),
+    "date_after_calendar": (GOOD_HEADER + "2099-01-02,100,101,99,100.5,100.5,1000\n").encode(),
 }
 
 # A second bad row after good ones: the whole file is refused, not half imported.
@@ -254,8 +258,6 @@ API_CASES: dict[str, tuple[str, str, Any, Any]] = {
 # strict xfails: the figure is published, and the test turns red the day the bug is fixed so
 # the marker gets removed. The owners' files are not edited from this campaign.
 KNOWN_ISSUES: dict[str, str] = {
-    "date_year_0001": "csv_source: pandas OutOfBoundsDatetime escapes as a traceback",
-    "huge_number": "csv_source: decimal.InvalidOperation on 1e400 escapes as a traceback",
     "research_date_out_of_range": "research config: yaml's date constructor raises ValueError (year 0)",
 }
 

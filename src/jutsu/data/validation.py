@@ -20,8 +20,11 @@ from jutsu.core.bars import BAR_COLUMNS
 from jutsu.errors import DataError
 
 __all__ = [
+    "MAX_PRICE",
+    "MAX_VOLUME",
     "SYMBOL_PATTERN",
     "check_bar",
+    "check_price",
     "is_valid_symbol",
     "validate_bar_frame",
     "validate_symbol",
@@ -29,6 +32,22 @@ __all__ = [
 
 SYMBOL_PATTERN = re.compile(r"^(?:[A-Z][A-Z0-9.\-]{0,9}|\$[A-Z][A-Z0-9.\-]{0,8})$")
 """An upper-case ticker (``QQQ``, ``BRK.B``) or a ``$``-prefixed index (``$VIX``), ≤ 10 chars."""
+
+
+MAX_PRICE = Decimal("999999999999.999999")
+"""Largest price storage holds (``NUMERIC(18, 6)``): a larger one is a typo or garbage, and
+refusing it here names the field instead of failing deep inside the database driver."""
+
+MAX_VOLUME = 2**63 - 1
+"""Largest volume storage holds (``BIGINT``)."""
+
+_SHOW_DIGITS = 24
+
+
+def _show(value: Decimal | int) -> str:
+    """A number for a one-line message, abbreviated when it is absurdly long."""
+    text = str(value)
+    return text if len(text) <= _SHOW_DIGITS else f"{text[:_SHOW_DIGITS]}… ({len(text)} characters)"
 
 
 def is_valid_symbol(symbol: str) -> bool:
@@ -52,13 +71,13 @@ def check_bar(
 ) -> tuple[str, str] | None:
     """Return ``(field, problem)`` for the first rule a bar breaks, or ``None`` if it is valid.
 
-    Prices must be finite and positive; ``low <= open, close <= high``; volume ``>= 0``.
+    Prices must be finite, positive and at most :data:`MAX_PRICE`; ``low <= open, close <=
+    high``; ``0 <= volume <=`` :data:`MAX_VOLUME`.
     """
     for field, value in (("open", open_), ("high", high), ("low", low), ("close", close)):
-        if not value.is_finite():
-            return field, f"price is not a number ({value})"
-        if value <= 0:
-            return field, f"price must be positive, got {value}"
+        problem = check_price(value)
+        if problem is not None:
+            return field, problem
     if high < low:
         return "high", f"high {high} is below low {low}"
     if not low <= close <= high:
@@ -66,7 +85,20 @@ def check_bar(
     if not low <= open_ <= high:
         return "open", f"open {open_} is outside [low {low}, high {high}]"
     if volume < 0:
-        return "volume", f"volume must not be negative, got {volume}"
+        return "volume", f"volume must not be negative, got {_show(volume)}"
+    if volume > MAX_VOLUME:
+        return "volume", f"volume {_show(volume)} is too large (at most {MAX_VOLUME})"
+    return None
+
+
+def check_price(value: Decimal) -> str | None:
+    """The problem with one price (not finite, not positive, too large), or ``None``."""
+    if not value.is_finite():
+        return f"price is not a number ({value})"
+    if value <= 0:
+        return f"price must be positive, got {_show(value)}"
+    if value > MAX_PRICE:
+        return f"price {_show(value)} is too large (at most {MAX_PRICE})"
     return None
 
 

@@ -98,6 +98,19 @@ BAD_ROWS = [
     ("2020-01-02,8,11,9,10.5,10.4,1000\n", 2, "open", "outside"),
     ("2020-01-02,10,11,9,10.5,10.4,-5\n", 2, "volume", "negative"),
     ("2020-01-02,10,11,9,10.5,10.4\n", 2, "row", "expected 7 values"),
+    # beyond what the calendar and storage can hold: one line, never a pandas/decimal traceback
+    ("0001-01-01,10,11,9,10.5,10.4,1000\n", 2, "date", "outside the NYSE calendar"),
+    ("2099-01-02,10,11,9,10.5,10.4,1000\n", 2, "date", "outside the NYSE calendar"),
+    ("2020-01-02,1e400,1e400,9,10.5,10.4,1000\n", 2, "open", "too large"),
+    ("2020-01-02,10,11,9,10.5,1e13,1000\n", 2, "adj_close", "too large"),
+    ("2020-01-02,10,11,9,10.5,10.4,1e30\n", 2, "volume", "too large"),
+    ("2020-01-02,10,Infinity,9,10.5,10.4,1000\n", 2, "high", "not a number"),
+    ("2020-01-02,10,1e99999,9,10.5,10.4,1000\n", 2, "high", "not a number"),
+    ("2020-01-02," + "9" * 5000 + ",11,9,10.5,10.4,1000\n", 2, "open", "too long"),
+    # Decimal() reads non-ASCII digits (Arabic-Indic, full-width) as numbers: refused here
+    ("2020-01-02,\u0661\u0660,11,9,10.5,10.4,1000\n", 2, "open", "only ASCII digits"),
+    ("2020-01-02,10,11,9,\uff11\uff10.5,10.4,1000\n", 2, "close", "only ASCII digits"),
+    ("\u0662\u0660\u0662\u0660-\u0660\u0661-\u0660\u0662,10,11,9,10.5,10.4,1000\n", 2, "date", "unparseable"),
 ]
 
 
@@ -106,11 +119,14 @@ def test_bad_rows_name_file_row_and_field(
     tmp_path: Path, body: str, row: int, field: str, problem: str
 ) -> None:
     path = tmp_path / "QQQ.csv"
-    path.write_text(HEADER + "2019-12-31,10,11,9,10.5,10.4,1000\n".replace("2019-12-31", "2019-12-30") + body)
+    path.write_text(
+        HEADER + "2019-12-31,10,11,9,10.5,10.4,1000\n".replace("2019-12-31", "2019-12-30") + body,
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as err:
         read_price_csv(path)
     message = str(err.value)
-    assert "\n" not in message
+    assert "\n" not in message and len(message) < 400
     assert str(path) in message
     assert f"row {row + 1}," in message  # +1: the good row written before the body
     assert f"field '{field}'" in message
@@ -166,3 +182,24 @@ def test_csv_directory_source_slices_by_date() -> None:
     assert len(frame) == 21
     with pytest.raises(DataError, match="does not exist"):
         source.fetch("ZZZZ", date(2020, 1, 1))
+
+
+def test_storage_validation_refuses_prices_and_volumes_beyond_the_columns() -> None:
+    """The same limits guard every source, not only CSV: NUMERIC(18, 6) prices, BIGINT volume."""
+    from jutsu.data.validation import MAX_PRICE, MAX_VOLUME, validate_bar_frame
+
+    def frame(price: Decimal, volume: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2020-01-02"]),
+                "open": [price],
+                "high": [price],
+                "low": [price],
+                "close": [price],
+                "volume": pd.Series([volume], dtype="int64"),
+            }
+        )
+
+    validate_bar_frame(frame(MAX_PRICE, MAX_VOLUME), "QQQ")
+    with pytest.raises(DataError, match=r"field 'open': price .* too large"):
+        validate_bar_frame(frame(MAX_PRICE + Decimal("0.000001"), 1), "QQQ")

@@ -10,6 +10,12 @@ would turn ``89.83999633789062`` into a different number after a round trip thro
 Volume is parsed as a decimal and rounded to the nearest integer, because split-adjusted
 vendors write float noise such as ``38353184.00000001``.
 
+Numbers are plain ASCII decimals (``100``, ``100.5``, ``1e3``): ``Decimal`` itself would read
+Arabic-Indic or full-width digits (``١٠٠`` as 100), which no price vendor writes, so such a cell
+is far likelier a corrupted or hostile file than a price. Dates must fall inside the NYSE
+calendar the platform knows (``CALENDAR_FIRST_DATE`` .. ``CALENDAR_LAST_DATE``): a bar outside it
+can be neither stored at its session close nor held in a nanosecond date column.
+
 Every problem raises ``DataError`` with one line: ``<file>: row <n>, field '<name>': <problem>``,
 where ``row`` is the 1-based line number in the file (the header is row 1), so the message
 points at the line an editor shows. ``adj_close`` is checked (a positive number) but not
@@ -28,8 +34,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from jutsu.data.calendar import CALENDAR_FIRST_DATE, CALENDAR_LAST_DATE
 from jutsu.data.sources.base import make_bar_frame, slice_frame
-from jutsu.data.validation import check_bar, is_valid_symbol, validate_symbol
+from jutsu.data.validation import check_bar, check_price, is_valid_symbol, validate_symbol
 from jutsu.errors import DataError
 
 __all__ = ["CsvDirectorySource", "PriceFile", "read_price_csv", "symbol_from_path"]
@@ -55,7 +62,10 @@ _LAYOUTS: dict[tuple[str, ...], tuple[str, ...]] = {
     ),
 }
 _FIELD_INDEX = {"open": 1, "high": 2, "low": 3, "close": 4, "volume": 6}
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?$", re.ASCII)
+_MAX_NUMBER_CHARS = 64
+"""Longer than any price or volume storage can hold: refused before it is parsed or echoed."""
 _SNIFF_BYTES = 4096
 
 
@@ -103,16 +113,42 @@ def _read_text(path: Path) -> str:
 
 
 def _decimal(text: str, where: str, field: str) -> Decimal:
+    """Parse one number cell: plain ASCII decimal notation only, never NaN or infinity."""
     stripped = text.strip()
     if not stripped:
         raise DataError(f"{where}, field '{field}': empty value")
+    if len(stripped) > _MAX_NUMBER_CHARS:
+        raise DataError(
+            f"{where}, field '{field}': number too long ({len(stripped)} characters, "
+            f"at most {_MAX_NUMBER_CHARS})"
+        )
+    if not stripped.isascii():
+        raise DataError(
+            f"{where}, field '{field}': not a number ({stripped!r}); only ASCII digits 0-9 are accepted"
+        )
+    if not _NUMBER_RE.match(stripped):
+        raise DataError(f"{where}, field '{field}': not a number ({stripped!r})")
     try:
         value = Decimal(stripped)
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - the pattern only lets valid literals through
         raise DataError(f"{where}, field '{field}': not a number ({stripped!r})") from None
-    if not value.is_finite():
-        raise DataError(f"{where}, field '{field}': not a number ({stripped!r})")
     return value
+
+
+def _day(text: str, where: str, field: str) -> date:
+    """Parse one ``YYYY-MM-DD`` cell that the NYSE calendar covers."""
+    if not _DATE_RE.match(text):
+        raise DataError(f"{where}, field '{field}': unparseable date {text!r} (want YYYY-MM-DD)")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DataError(f"{where}, field '{field}': unparseable date {text!r}") from None
+    if not CALENDAR_FIRST_DATE <= day <= CALENDAR_LAST_DATE:
+        raise DataError(
+            f"{where}, field '{field}': date {day.isoformat()} is outside the NYSE calendar "
+            f"({CALENDAR_FIRST_DATE.isoformat()} .. {CALENDAR_LAST_DATE.isoformat()})"
+        )
+    return day
 
 
 def read_price_csv(path: Path, symbol: str | None = None) -> tuple[str, pd.DataFrame]:
@@ -151,15 +187,7 @@ def read_price_csv(path: Path, symbol: str | None = None) -> tuple[str, pd.DataF
             where = f"{path}: row {line}"
             if len(cells) != width:
                 raise DataError(f"{where}, field 'row': expected {width} values, got {len(cells)}")
-            day_text = cells[0].strip()
-            if not _DATE_RE.match(day_text):
-                raise DataError(
-                    f"{where}, field '{names[0]}': unparseable date {day_text!r} (want YYYY-MM-DD)"
-                )
-            try:
-                day = date.fromisoformat(day_text)
-            except ValueError:
-                raise DataError(f"{where}, field '{names[0]}': unparseable date {day_text!r}") from None
+            day = _day(cells[0].strip(), where, names[0])
             if previous is not None and day <= previous:
                 problem = "duplicated date" if day == previous else "date out of order"
                 raise DataError(
@@ -168,8 +196,9 @@ def read_price_csv(path: Path, symbol: str | None = None) -> tuple[str, pd.DataF
                 )
             previous = day
             o, h, lo, c, adj = (_decimal(cells[i], where, names[i]) for i in range(1, 6))
-            if adj <= 0:
-                raise DataError(f"{where}, field '{names[5]}': price must be positive, got {adj}")
+            adj_problem = check_price(adj)
+            if adj_problem is not None:
+                raise DataError(f"{where}, field '{names[5]}': {adj_problem}")
             vol_dec = _decimal(cells[6], where, names[6])
             vol = int(vol_dec.to_integral_value(rounding=ROUND_HALF_EVEN))
             bad = check_bar(o, h, lo, c, vol)
