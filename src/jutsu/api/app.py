@@ -15,6 +15,8 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -138,8 +140,12 @@ def create_app(
     engine: Engine | None = None,
     event_bus: EventBus | None = None,
     startup_hooks: Sequence[StartupHook] = (),
+    with_scheduler: bool = False,
 ) -> FastAPI:
     """Build the API. ``engine``/``event_bus`` are injected by tests and the CLI, else created.
+
+    ``with_scheduler=True`` (``jutsu serve``) starts the APScheduler jobs inside this process
+    and attaches them as ``container.extras['scheduler']``; tests leave it off.
 
     The lifespan raises :class:`ConfigError` (the server does not start) when the database is
     not at head, a secret is a placeholder, or ``ADMIN_PASSWORD`` is ``admin``.
@@ -161,7 +167,12 @@ def create_app(
             state: StartupState = app.state.container.startup
             state.initialized = True
             state.ready_at = datetime.now(UTC)
-            yield
+            scheduler = await _start_scheduler(app.state.container) if with_scheduler else None
+            try:
+                yield
+            finally:
+                if scheduler is not None:
+                    await scheduler.shutdown()
         finally:
             app.state.container = None
             if owned:
@@ -231,6 +242,22 @@ def build_container(settings: Settings, engine: Engine, bus: EventBus) -> Contai
         trusted_proxies=parse_trusted_proxies(settings.trusted_proxies),
         startup=StartupState(),
     )
+
+
+async def _start_scheduler(container: Container) -> Any:
+    """J: the scheduler of this process (jobs, EOD, overrides), attached for the control routes."""
+    from jutsu.scheduler.service import SchedulerService
+    from jutsu.strategies.registry import DEFAULT_REGISTRY_PATH
+
+    service = SchedulerService(
+        container.engine,
+        registry_path=Path(container.extras.get("registry_path") or DEFAULT_REGISTRY_PATH),
+        publish=container.bus.publish,
+        settings=container.settings,
+    )
+    await service.start()
+    container.extras["scheduler"] = service
+    return service
 
 
 def _core_startup_hooks() -> list[StartupHook]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -26,7 +26,23 @@ def get_config(platform: PlatformDep, strategy_id: StrategyQ = None) -> ConfigRe
 @router.put("")
 def put_override(platform: PlatformDep, body: ConfigUpdate, user: Writer) -> ConfigUpdateResponse:
     """Create/replace an override; ``reason`` and a future ``expires_at`` are required."""
-    return platform.config.set_override(body, user.username, user.id)
+    result = platform.config.set_override(body, user.username, user.id)
+    _reschedule(platform, body.parameter_name)
+    return result
+
+
+def _reschedule(platform: PlatformDep, parameter_name: str) -> None:
+    """An ``execution_time`` change moves the trading job at once (when a scheduler runs here)."""
+    scheduler = platform.scheduler
+    if parameter_name == "execution_time" and scheduler is not None:
+        scheduler.reschedule()
+
+
+@router.get("/effective", dependencies=[Depends(require_permission(Permission.CONFIG_READ))])
+def effective_config(platform: PlatformDep) -> dict[str, Any]:
+    """Every effective value with its source: env, secret, override, yaml or default."""
+    values = platform.config.effective_values(platform.container.settings)
+    return {"values": values, "count": len(values)}
 
 
 @router.get("/history", dependencies=[Depends(require_permission(Permission.CONFIG_READ))])
@@ -46,4 +62,6 @@ def reset_override(
     user: Writer,
     strategy_id: StrategyQ = None,
 ) -> ConfigUpdateResponse:
-    return platform.config.reset(parameter_name, strategy_id, user.username)
+    result = platform.config.reset(parameter_name, strategy_id, user.username)
+    _reschedule(platform, parameter_name)
+    return result

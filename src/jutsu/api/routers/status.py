@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -37,6 +37,8 @@ class LivenessPublic(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
     timestamp: dt.datetime
+    scheduler: dict[str, Any] | None = None
+    """State, job store, degraded flag, next run and last result of each job (when attached)."""
 
 
 @health_router.get("", summary="Liveness with a database round trip (public)")
@@ -46,7 +48,13 @@ def liveness(container: ContainerDep) -> LivenessPublic:
             conn.execute(text("SELECT 1"))
     except Exception:
         raise Unavailable("database unreachable") from None
-    return LivenessPublic(status="ok", database="ok", timestamp=dt.datetime.now(dt.UTC))
+    scheduler = container.extras.get("scheduler")
+    return LivenessPublic(
+        status="ok",
+        database="ok",
+        timestamp=dt.datetime.now(dt.UTC),
+        scheduler=scheduler.health() if scheduler is not None else None,
+    )
 
 
 @router.get("", dependencies=[Depends(require_permission(Permission.STATUS_READ))])

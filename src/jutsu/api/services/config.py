@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from jutsu.api.schemas.config import (
@@ -29,6 +30,14 @@ from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.strategies import StrategyCatalog
 from jutsu.data.models import ConfigHistory, ConfigOverride
 from jutsu.data.repositories import config_overrides as repo
+from jutsu.errors import ConfigError
+from jutsu.scheduler.effective import effective_values
+from jutsu.scheduler.overrides import (
+    EXECUTION_TIME_PARAM,
+    clear_override,
+    effective_execution_time,
+    set_global_override,
+)
 
 __all__ = ["ConfigService"]
 
@@ -98,12 +107,14 @@ class ConfigService:
     def set_override(
         self, update: ConfigUpdate, changed_by: str | None, user_id: int | None
     ) -> ConfigUpdateResponse:
-        sid = self._catalog.require(update.strategy_id)
         now = dt.datetime.now(dt.UTC)
         if update.expires_at <= now:
             raise Invalid("expires_at must be in the future")
         if not update.reason.strip():
             raise Invalid("reason must not be empty")
+        if update.parameter_name == EXECUTION_TIME_PARAM:
+            return self._set_execution_time(update, changed_by, user_id, now)
+        sid = self._catalog.require(update.strategy_id)
         cls = self._catalog.strategy_class(sid)
         values = self._catalog.effective_parameters(sid)
         name = update.parameter_name
@@ -163,11 +174,65 @@ class ConfigService:
             message=f"{name} overridden for {sid} until {update.expires_at.isoformat()}",
         )
 
+    def _engine(self) -> Engine:
+        with self._sessions() as session:
+            bind = session.get_bind()
+        assert isinstance(bind, Engine)
+        return bind
+
+    def _set_execution_time(
+        self, update: ConfigUpdate, changed_by: str | None, user_id: int | None, now: dt.datetime
+    ) -> ConfigUpdateResponse:
+        """The platform-wide ``execution_time`` override (``strategy_id='*'``, spec §6.2)."""
+        engine = self._engine()
+        before = effective_execution_time(engine, now).key
+        try:
+            set_global_override(
+                engine,
+                EXECUTION_TIME_PARAM,
+                str(update.new_value),
+                expires_at=update.expires_at,
+                reason=update.reason,
+                changed_by=changed_by,
+                now=now,
+                user_id=user_id,
+            )
+        except ConfigError as exc:
+            raise Invalid(str(exc)) from None
+        except IntegrityError:
+            raise Conflict("Another execution_time override was created concurrently") from None
+        return ConfigUpdateResponse(
+            success=True,
+            parameter_name=EXECUTION_TIME_PARAM,
+            old_value=before,
+            new_value=str(update.new_value),
+            message=f"execution_time overridden until {update.expires_at.isoformat()}",
+        )
+
+    def effective_values(self, settings: Any) -> list[dict[str, Any]]:
+        """Every effective value with its source (``GET /api/config/effective``)."""
+        params = {
+            sid: (self._catalog.effective_parameters(sid), self._catalog.file_parameters(sid))
+            for sid in self._catalog.registry().active_ids()
+        }
+        return effective_values(self._engine(), settings, params, now=dt.datetime.now(dt.UTC))
+
     def reset(
         self, parameter_name: str, strategy_id: str | None, changed_by: str | None
     ) -> ConfigUpdateResponse:
-        sid = self._catalog.require(strategy_id)
         now = dt.datetime.now(dt.UTC)
+        if parameter_name == EXECUTION_TIME_PARAM:
+            cleared = clear_override(self._engine(), parameter_name, "*", changed_by=changed_by, now=now)
+            return ConfigUpdateResponse(
+                success=True,
+                parameter_name=parameter_name,
+                old_value=cleared.override_value if cleared else None,
+                new_value=effective_execution_time(self._engine(), now).key if cleared else None,
+                message=f"{parameter_name} override cleared"
+                if cleared
+                else f"{parameter_name} was not overridden",
+            )
+        sid = self._catalog.require(strategy_id)
         with self._sessions.begin() as session:
             active = [
                 o
