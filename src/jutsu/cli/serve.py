@@ -72,7 +72,7 @@ def serve_command(
     try:
         settings = load_settings()
         check_startable(settings.database_url, host, settings.auth_required)
-        app = create_app(settings, startup_hooks=[_warm_pool])
+        app = create_app(settings, startup_hooks=[_warm_pool], with_scheduler=True)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
