@@ -214,6 +214,8 @@ def _seed_history(engine: Any) -> dict[str, Any]:
                 vol_state=last_j.get("vol_state"),
                 t_norm=_dec(last_j.get("t_norm")),
                 z_score=_dec(last_j.get("z_score")),
+                sma_fast=_dec(last_j.get("sma_fast")),
+                sma_slow=_dec(last_j.get("sma_slow")),
                 snapshot_source="scheduler",
                 mode=MODE,
                 strategy_id=sid,
@@ -252,6 +254,7 @@ def _seed_history(engine: Any) -> dict[str, Any]:
             "vol": last_j.get("vol_state"),
             "positions": sorted(s for s, q in last.positions.items() if q),
             "days": len(res.snapshots),
+            "t_norm": last_j.get("t_norm"),
         }
     with Session(engine) as session, session.begin():
         session.add_all(rows)

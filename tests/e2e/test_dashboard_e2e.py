@@ -1,7 +1,8 @@
 """The dashboard in headless Chromium against the real server with seeded data.
 
-Covers: login with TOTP, the dashboard's regime and positions, running a backtest and seeing its
-chart, comparing three strategies, a viewer without admin controls (and 403 from the API), the
+Covers: login with TOTP, the dashboard's regime, positions and pre-trade preview, running a
+backtest and seeing its chart, a backtest's regime timeline, the Decision Tree, comparing three
+strategies, a viewer without admin controls (and 403 from the API), the
 phone layout at 375 px. Every page is saved to docs/screenshots/. The first-load-to-first-chart
 time and the gzipped JS size are printed (reported, not asserted).
 """
@@ -9,6 +10,7 @@ time and the gzipped JS size are printed (reported, not asserted).
 from __future__ import annotations
 
 import gzip
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,8 +63,17 @@ def test_dashboard_shows_regime_and_positions(admin_page: Any, server: Server) -
     assert shown == seeded["positions"]
     # equity and today's P&L per strategy (all active strategies of the registry)
     assert page.get_by_test_id("equity-per-strategy").get_by_text("Hierarchical Adaptive v3.5d").is_visible()
-    # the API has no pre-trade preview endpoint yet: the page says so instead of failing
-    assert page.get_by_test_id("next-run-card").get_by_test_id("not-available").is_visible()
+    # the pre-trade preview: what the API's live-pipeline preview says, priced at the last close
+    preview = page.get_by_test_id("next-run-card").get_by_test_id("preview")
+    preview.wait_for(timeout=60_000)
+    token = server.admin_token
+    expected = server.api("GET", "/api/control/preview", token, params={"strategy_id": "v3_5b"}).json()
+    assert preview.get_by_test_id("preview-quote-source").inner_text() == "last stored close"
+    assert preview.get_by_test_id("preview-message").inner_text() == expected["message"]
+    rows = preview.locator("[data-testid=preview-table] tbody tr")
+    assert rows.count() == len(expected["orders"])
+    for row, order in zip(rows.all(), expected["orders"], strict=True):
+        assert order["symbol"] in row.inner_text() and order["side"] in row.inner_text()
     assert page.get_by_test_id("admin-engine-controls").is_visible()
     shot(page, "dashboard")
 
@@ -92,6 +103,45 @@ def test_run_a_backtest_and_see_its_chart(admin_page: Any) -> None:
     assert chart.locator("canvas").count() > 0
     assert page.get_by_test_id("backtest-runs").get_by_text("sma_crossover").count() >= 1
     shot(page, "backtest")
+
+
+def test_backtest_shows_the_regime_timeline(admin_page: Any, server: Server) -> None:
+    page = admin_page
+    page.goto(server.url + "/backtest")
+    page.get_by_test_id("backtest-runs").get_by_role("button", name="v3_5b").first.click()
+    results = page.get_by_test_id("backtest-results").filter(has_text="v3_5b")
+    results.get_by_test_id("backtest-status").filter(has_text="completed").wait_for(timeout=60_000)
+    timeline = results.get_by_test_id("regime-timeline")
+    timeline.wait_for()
+    runs = server.api("GET", "/api/v1/backtest/history", server.admin_token).json()
+    run_id = next(r["backtest_id"] for r in runs if r["strategy_name"] == "v3_5b")
+    equity = server.api("GET", f"/api/v1/backtest/{run_id}/equity", server.admin_token).json()
+    cells = [p["strategy_cell"] for p in equity]
+    segments = 1 + sum(1 for a, b in itertools.pairwise(cells) if a != b)
+    assert segments > 1
+    assert timeline.get_attribute("aria-label") == f"Regime timeline with {segments} segments"
+    timeline.scroll_into_view_if_needed()
+    shot(page, "backtest-regimes")
+
+
+def test_decision_tree_renders_the_regime_path(admin_page: Any, server: Server) -> None:
+    seeded = server.seeded["v3_5b"]
+    page = admin_page
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/decision-tree?strategy=v3_5b")
+    page.get_by_role("heading", name="Decision Tree").wait_for()
+    tree = page.get_by_test_id("decision-tree")
+    tree.wait_for()
+    assert tree.get_by_test_id("current-cell").inner_text().startswith(f"Cell {seeded['cell']}")
+    assert tree.get_by_test_id("trend-state").inner_text().split()[-1] == seeded["trend"]
+    assert tree.get_by_test_id("vol-state").inner_text().split()[-1] == seeded["vol"]
+    assert tree.get_by_test_id("t-norm").inner_text().endswith(f"{seeded['t_norm']:.3f}")
+    assert tree.get_by_test_id("sma-structure").inner_text().endswith(("Structural bull", "Structural bear"))
+    assert tree.get_by_test_id("final-weights").locator("li").count() >= 1
+    page.wait_for_load_state("networkidle")
+    assert not errors, errors
+    shot(page, "decision-tree")
 
 
 def test_compare_three_strategies(admin_page: Any, server: Server) -> None:

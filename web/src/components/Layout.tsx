@@ -13,7 +13,7 @@ interface NavItem {
 
 export const NAV: NavItem[] = [
   { to: "/", label: "Dashboard", short: "Home", icon: "◧" },
-  { to: "/decision-tree", label: "Decision Tree", short: "Tree", icon: "⑂" },
+  { to: "/decision-tree", label: "Decision Tree", short: "Tree", icon: "⋔" },
   { to: "/performance", label: "Performance", short: "Perf", icon: "↗" },
   { to: "/compare", label: "Compare", short: "Compare", icon: "⇄" },
   { to: "/backtest", label: "Backtest", short: "Backtest", icon: "⟲" },

@@ -39,7 +39,7 @@ function Row({ label, children, testId }: { label: string; children: ReactNode; 
 
 function Verdict({ value }: { value: string | null }) {
   if (value === null) return <span className="text-slate-400">—</span>;
-  const tone = /Bull|Low|Aggressive/.test(value) ? "text-emerald-600" : /Bear|High/.test(value) ? "text-red-600" : "text-amber-600";
+  const tone = /bull|low/i.test(value) ? "text-emerald-600" : /bear|high/i.test(value) ? "text-red-600" : "text-amber-600";
   return <strong className={tone}>{value}</strong>;
 }
 
