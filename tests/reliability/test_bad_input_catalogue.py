@@ -94,6 +94,7 @@ REGISTRY_CASES: dict[str, str] = {
     "registry_unset_env_var": REGISTRY_TEXT.replace('"1.0"', '"${JUTSU_CATALOGUE_UNSET_VAR}"'),
     "registry_order_unknown_id": REGISTRY_TEXT.replace("execution_order: [v3_5b", "execution_order: [ghost"),
     "registry_wrong_type_active": REGISTRY_TEXT.replace("is_active: true", "is_active: [yes]", 1),
+    "registry_deep_nesting": "strategies: " + "[" * 20_000 + "\n",
 }
 
 STRATEGY_CASES: dict[str, str] = {
@@ -103,6 +104,7 @@ STRATEGY_CASES: dict[str, str] = {
     "strategy_capital_text": SMA_TEXT.replace("initial_capital: 10000", "initial_capital: lots"),
     "strategy_capital_negative": SMA_TEXT.replace("initial_capital: 10000", "initial_capital: -10000"),
     "strategy_tab_indent": SMA_TEXT.replace("  name:", "\tname:"),
+    "strategy_day_out_of_month": SMA_TEXT + "since: 2024-02-30\n",
 }
 
 SETTINGS_CASES: dict[str, str] = {
@@ -111,6 +113,8 @@ SETTINGS_CASES: dict[str, str] = {
     "config_yaml_invalid": "database: [\n",
     "config_yaml_wrong_type": "database:\n  type: oracle\n",
     "config_yaml_huge_port": "database:\n  type: postgresql\n  postgresql:\n    port: 99999999999999999999\n",
+    "config_yaml_self_alias": "database: &loop\n  type: *loop\n",
+    "config_yaml_bad_float_tag": "database:\n  pool_size: !!float lots\n",
 }
 
 RESEARCH_CASES: dict[str, str] = {
@@ -120,6 +124,11 @@ RESEARCH_CASES: dict[str, str] = {
     "research_date_out_of_range": RESEARCH_TEXT.replace("start: 2012-01-01", "start: 0000-01-01"),
     "research_zero_step": RESEARCH_TEXT.replace("step: 50}", "step: 0}"),
     "research_unknown_metric": RESEARCH_TEXT.replace("metric: sharpe", "metric: vibes"),
+    "research_billion_laughs": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + RESEARCH_TEXT,
     "research_huge_grid": RESEARCH_TEXT.replace(
         "slow: {start: 100, stop: 250, step: 50}", "slow: {start: 1, stop: 100000000000, step: 1}"
     ),
@@ -257,9 +266,7 @@ API_CASES: dict[str, tuple[str, str, Any, Any]] = {
 # Cases that currently break the promise (a traceback instead of a one-line error). They are
 # strict xfails: the figure is published, and the test turns red the day the bug is fixed so
 # the marker gets removed. The owners' files are not edited from this campaign.
-KNOWN_ISSUES: dict[str, str] = {
-    "research_date_out_of_range": "research config: yaml's date constructor raises ValueError (year 0)",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 
 
 def _params(table: dict[str, Any]) -> list[Any]:

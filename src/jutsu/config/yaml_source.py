@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from jutsu.config.sections import YamlConfig
+from jutsu.config.yaml_io import parse_yaml, read_config_text
 from jutsu.errors import ConfigError
 
 __all__ = ["DEFAULT_YAML", "load_yaml_config", "resolve_env_references"]
@@ -27,16 +28,8 @@ def load_yaml_config(path: Path | None, env: Mapping[str, str]) -> dict[str, Any
     """The validated contents of ``path`` as plain data (``{}`` when ``path`` is ``None``)."""
     if path is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{line}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
+    text = read_config_text(path)
+    raw = parse_yaml(text, path)
     if raw is None:
         return {}
     if not isinstance(raw, dict):

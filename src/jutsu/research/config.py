@@ -29,9 +29,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from jutsu.config.yaml_io import load_yaml_file
 from jutsu.core.metrics import METRIC_KEYS
 from jutsu.errors import ConfigError
 
@@ -220,17 +220,6 @@ def load_research_config(path: Path) -> ResearchConfig:
     Raises:
         ConfigError: missing/unreadable file, invalid YAML, unknown keys, bad values.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    data = load_yaml_file(path)
     config = parse_research_config(data, source=str(path))
     return config.model_copy(update={"path": path})

@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from jutsu.config.yaml_io import load_yaml_file
 from jutsu.errors import ConfigError
 from jutsu.research.montecarlo import MonteCarloSpec
 
@@ -92,14 +92,7 @@ def load_montecarlo_config(path: Path, overrides: dict[str, Any] | None = None) 
     """Read and validate ``path``; ``overrides`` (CLI flags) replace keys before validation."""
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{line}: invalid YAML ({getattr(exc, 'problem', exc)})") from None
+    raw = load_yaml_file(path)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from jutsu.config.yaml_io import parse_yaml_with_nodes, read_config_text
 from jutsu.errors import ConfigError
 from jutsu.strategies.base import Strategy, StrategyParams
 
@@ -151,26 +152,14 @@ class StrategyFile(_Strict):
 
 def _read_yaml(path: Path, environ: Mapping[str, str] | None) -> tuple[Any, yaml.Node | None]:
     """Parse ``path`` (data and node tree for line numbers), substituting ``${VAR}``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_config_text(path)
     env = os.environ if environ is None else environ
     for lineno, line in enumerate(text.splitlines(), start=1):
         for name in _ENV_REF.findall(line.split("#", 1)[0]):
             if name not in env:
                 raise ConfigError(f"{path}:{lineno}: environment variable ${{{name}}} is not set")
     text = _ENV_REF.sub(lambda m: env[m.group(1)], text)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    data, node = parse_yaml_with_nodes(text, path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
     return data, node
