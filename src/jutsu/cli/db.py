@@ -6,21 +6,15 @@ the URL is printed masked. Errors are one ``error: ...`` line on stderr with exi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.util import CommandError
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from jutsu.config import load_settings
-from jutsu.data.database import create_db_engine, mask_url
+from jutsu.cli.common import configured_engine
+from jutsu.data.database import mask_url
 from jutsu.data.migrate import current_revision, head_revision, upgrade
-from jutsu.errors import JutsuError
 from jutsu.ops.backup import DEFAULT_BACKUP_DIR, backup_database, default_backup_path, restore_database
 
 __all__ = ["app"]
@@ -28,35 +22,12 @@ __all__ = ["app"]
 app = typer.Typer(no_args_is_help=True)
 
 
-@contextmanager
-def _engine() -> Iterator[Engine]:
-    """The configured engine; platform and database errors become one line and exit code 1."""
-    url = "(not resolved)"
-    engine: Engine | None = None
-    try:
-        settings = load_settings()
-        url = mask_url(settings.database_url)
-        typer.echo(f"database: {url}")
-        engine = create_db_engine(settings.database_url, echo=settings.database_echo)
-        yield engine
-    except (JutsuError, CommandError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        typer.echo(f"error: database {url}: {mask_url(reason)}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        if engine is not None:
-            engine.dispose()
-
-
 @app.command("upgrade")
 def upgrade_command(
     revision: Annotated[str, typer.Option("--revision", "-r", help="Target revision.")] = "head",
 ) -> None:
     """Migrate the database schema to REVISION (default: the newest)."""
-    with _engine() as engine:
+    with configured_engine() as engine:
         upgrade(engine, revision)
         typer.echo(f"revision: {current_revision(engine) or '(empty)'}")
 
@@ -64,7 +35,7 @@ def upgrade_command(
 @app.command("current")
 def current_command() -> None:
     """Show the database's schema revision and the newest one this version ships."""
-    with _engine() as engine:
+    with configured_engine() as engine:
         current = current_revision(engine)
         head = head_revision()
         state = "up to date" if current == head else "upgrade needed: run `jutsu db upgrade`"
@@ -78,7 +49,7 @@ def backup_command(
     ] = None,
 ) -> None:
     """Write a consistent backup of the database (SQLite backup API, or pg_dump -Fc)."""
-    with _engine() as engine:
+    with configured_engine() as engine:
         url = engine.url.render_as_string(hide_password=False)
         target = out or default_backup_path(url, DEFAULT_BACKUP_DIR, datetime.now(UTC))
         backup_database(url, target)
@@ -91,7 +62,7 @@ def restore_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database's contents with FILE (asks first unless --yes)."""
-    with _engine() as engine:
+    with configured_engine() as engine:
         if not yes and not typer.confirm(f"Replace the contents of {mask_url(engine.url)} with {file}?"):
             typer.echo("error: restore cancelled", err=True)
             raise typer.Exit(1)

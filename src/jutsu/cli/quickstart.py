@@ -7,11 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.util import CommandError
-from sqlalchemy.exc import SQLAlchemyError
 
-from jutsu.config import load_settings
-from jutsu.data.database import create_db_engine, mask_url
+from jutsu.cli.common import configured_engine
 from jutsu.errors import JutsuError
 
 __all__ = ["quickstart_command"]
@@ -35,28 +32,17 @@ def quickstart_command(
 
     if data_dir is None and os.environ.get("JUTSU_DATA_DIR"):
         data_dir = Path(os.environ["JUTSU_DATA_DIR"])
-    url = "(not resolved)"
-    engine = None
-    try:
-        settings = load_settings()
-        url = mask_url(settings.database_url)
-        typer.echo(f"database: {url}")
-        engine = create_db_engine(settings.database_url)
-        report = prepare(engine, registry_path=registry, runs_dir=runs_dir, data_dir=data_dir, say=typer.echo)
-    except (JutsuError, CommandError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        typer.echo(f"error: database {url}: {mask_url(reason)}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        if engine is not None:
-            engine.dispose()
+    with configured_engine() as engine:
+        try:
+            report = prepare(
+                engine, registry_path=registry, runs_dir=runs_dir, data_dir=data_dir, say=typer.echo
+            )
+        except JutsuError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
     if not report.imported and not report.backtests:
         typer.echo("already set up: data and backtests are in place")
     else:
         source = "synthetic (demo) data" if report.data_source == "synthetic" else report.data_source
-        typer.echo(
-            f"ready: {len(report.imported)} symbols loaded ({source}), {len(report.backtests)} backtests"
-        )
+        loaded, runs = len(report.imported), len(report.backtests)
+        typer.echo(f"ready: {loaded} symbols loaded ({source}), {runs} backtests")
