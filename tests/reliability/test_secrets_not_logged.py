@@ -168,6 +168,18 @@ def _run(flow: str, tmp_path: Path, secrets: list[str]) -> None:
         _database_flow()
     elif flow == "schwab_token_refresh":
         _schwab_flow(tmp_path, secrets)
+    elif flow == "webhook_secret_url_httpx_verbose":
+        # httpx held at WARNING is the default, not the protection: with its request lines on,
+        # the masking alone must hide the secret path.
+        loggers = [logging.getLogger(name) for name in ("httpx", "httpcore")]
+        saved = [lg.level for lg in loggers]
+        for lg in loggers:
+            lg.setLevel(logging.DEBUG)
+        try:
+            _webhook_flow()
+        finally:
+            for lg, level in zip(loggers, saved, strict=True):
+                lg.setLevel(level)
     else:
         _webhook_flow()
 
@@ -176,14 +188,8 @@ FLOWS = [
     "api_login_refresh",
     "database_url_password",
     "schwab_token_refresh",
-    pytest.param(
-        "webhook_secret_url",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="httpx logs 'HTTP Request: POST <full URL>' at INFO; the masking filter only "
-            "masks user:password@ — the webhook path secret reaches the log (fix in logsetup/notify)",
-        ),
-    ),
+    "webhook_secret_url",
+    "webhook_secret_url_httpx_verbose",
 ]
 
 
@@ -195,3 +201,5 @@ def test_no_secret_in_any_log_line(flow: str, captured: io.StringIO, tmp_path: P
     assert logs.strip(), "the flow logged nothing: capture is broken"
     leaks = sorted({s[:6] + "…" for s in secrets if s and s in logs})
     assert leaks == [], f"secrets found in the logs: {leaks}"
+    if flow == "webhook_secret_url_httpx_verbose":
+        assert "HTTP Request: POST" in logs and "/hooks/****" in logs  # logged, and masked
