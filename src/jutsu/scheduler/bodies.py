@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -97,6 +98,15 @@ def _stored_close_quotes(engine: Engine, fixed: Mapping[str, Decimal] | None) ->
     return quotes
 
 
+def _schwab_configured() -> bool:
+    """True when Schwab credentials are set (environment or Docker secret): the scheduler then
+    prices dry-run and paper books at Schwab's live quotes instead of the last stored close."""
+    return (
+        bool(os.environ.get("SCHWAB_API_KEY") or os.environ.get("SCHWAB_APP_KEY"))
+        or Path("/run/secrets/schwab_api_key").is_file()
+    )
+
+
 def make_trading_body(
     *,
     clock: Callable[[], dt.datetime] | None = None,
@@ -115,8 +125,9 @@ def make_trading_body(
 
         engine = ctx.engine
         source = _stored_close_quotes(engine, quotes)
+        confirmed = live_broker is not None
 
-        def broker_for(strategy_id: str, mode: str) -> Any:
+        def simulated_broker_for(strategy_id: str, mode: str) -> Any:
             if mode == "dry_run":
                 return DryRunBroker(engine, strategy_id, source)
             if mode == "paper":
@@ -124,6 +135,15 @@ def make_trading_body(
             if live_broker is None:
                 raise ConfigError(f"strategy {strategy_id} is live but no live broker is configured")
             return live_broker(strategy_id)
+
+        broker_for: Callable[[str, str], Any] = simulated_broker_for
+        if live_broker is None and quotes is None and _schwab_configured():
+            # A configured broker: live quotes for the simulated books, Schwab for live strategies
+            # (refused with a clear message unless live trading is explicitly confirmed).
+            from jutsu.live.brokers import default_broker_factory, live_confirmed
+
+            broker_for = default_broker_factory(engine)
+            confirmed = live_confirmed()
 
         try:
             jobs = build_jobs(ctx.registry_path, [ctx.strategy_id] if ctx.strategy_id else None)
@@ -135,7 +155,7 @@ def make_trading_body(
             history=_db_history(engine),
             publish=ctx.publish,
             crash_hook=crash_hook,
-            live_confirmed=live_broker is not None,
+            live_confirmed=confirmed,
         )
         if clock is not None:
             live.clock = clock
