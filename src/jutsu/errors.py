@@ -6,6 +6,7 @@
     │   └── DataConflictError  a stored bar differs from an incoming one
     ├── StrategyError          user strategy code failed (wrapped)
     ├── BacktestError          a backtest cannot run as asked (bad range, no data)
+    ├── OutputWriteError       a result file cannot be written (disk full, no permission)
     └── BrokerError            the broker refused or failed
         └── BrokerUnavailable  a transient broker failure: retrying may help
 
@@ -23,6 +24,7 @@ __all__ = [
     "DataConflictError",
     "DataError",
     "JutsuError",
+    "OutputWriteError",
     "StrategyError",
 ]
 
@@ -49,6 +51,10 @@ class StrategyError(JutsuError):
 
 class BacktestError(JutsuError):
     """A backtest cannot run as requested (no data in range, end before start, ...)."""
+
+
+class OutputWriteError(JutsuError):
+    """A report or result file cannot be written (disk full, permission denied, read-only)."""
 
 
 class BrokerError(JutsuError):

@@ -253,11 +253,6 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(target)], check=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jutsu backtest: OSError ENOSPC while writing the report escapes as a traceback "
-    "(the CLI only maps JutsuError/SQLAlchemyError) — backtest CLI owner",
-)
 def test_disk_full_while_exporting_a_backtest(tiny_disk: Path, tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
@@ -288,6 +283,10 @@ def test_disk_full_while_exporting_a_backtest(tiny_disk: Path, tmp_path: Path) -
         timeout=300,
         check=False,
     )
-    assert result.returncode != 0, result.stdout[-500:]
+    assert result.returncode == 1, result.stdout[-500:]
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
-    assert "error" in result.stderr.lower(), result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith(f"error: cannot write {out}/"), result.stderr
+    assert lines[-1].endswith(": No space left on device"), result.stderr
+    # all or nothing: no temporary file, no half-written report, no empty directory left behind
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]

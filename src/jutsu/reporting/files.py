@@ -1,9 +1,10 @@
 """The files of a backtest run: ``summary.json``, ``equity.csv``, ``trades.csv``,
 ``decisions.csv`` and ``report.html``.
 
-Everything is rendered to text in memory first and only then written, each file through a
-temporary name and an atomic rename: a failure while rendering leaves ``--out`` untouched, and
-a reader never sees half a file. Only these five names are (re)written in the directory;
+Everything is rendered to text in memory first and only then written through
+:func:`jutsu.reporting.atomic.write_files_atomically` (all temporary files first, then renames):
+a failure while rendering or writing (a full disk) leaves ``--out`` as it was, and a reader
+never sees half a file. Only these five names are (re)written in the directory;
 other files a user keeps there are left alone.
 """
 
@@ -13,13 +14,13 @@ import csv
 import io
 import json
 import math
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jutsu.backtest.models import BacktestOutcome, MetricValue
+from jutsu.reporting.atomic import write_files_atomically
 from jutsu.reporting.tables import equity_rows, weight_symbols
 
 __all__ = [
@@ -199,22 +200,10 @@ def render_outputs(outcome: BacktestOutcome) -> dict[str, str]:
 
 
 def write_outputs(outcome: BacktestOutcome, out_dir: Path) -> list[Path]:
-    """Render all files, then write them into ``out_dir`` (created if needed).
+    """Render all files, then write them into ``out_dir`` (created if needed), all or nothing.
 
-    Returns the written paths in :data:`OUTPUT_FILES` order.
+    Returns the written paths in :data:`OUTPUT_FILES` order. Raises ``OutputWriteError`` (one
+    line naming the file) when the disk is full or the directory is not writable.
     """
     contents = render_outputs(outcome)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name in OUTPUT_FILES:
-        target = out_dir / name
-        tmp = out_dir / f".{name}.{uuid.uuid4().hex[:12]}.tmp"
-        try:
-            with tmp.open("x", encoding="utf-8", newline="") as fh:
-                fh.write(contents[name])
-            tmp.replace(target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written
+    return write_files_atomically(out_dir, {name: contents[name] for name in OUTPUT_FILES})

@@ -1,8 +1,8 @@
 """Writing a research command's result files: all rendered first, then atomic renames.
 
-Same contract as the backtest files (:mod:`jutsu.reporting.files`): a failure while
-rendering leaves the output directory untouched, a reader never sees half a file, and only
-the named files are (re)written.
+Same contract and the same writer as the backtest files (:mod:`jutsu.reporting.atomic`): a
+failure while rendering or writing (a full disk) leaves the output directory as it was, a
+reader never sees half a file, and only the named files are (re)written.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import csv
 import io
 import json
 import math
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from jutsu.reporting.atomic import write_files_atomically
 
 __all__ = ["csv_text", "json_text", "page", "write_files"]
 
@@ -77,18 +78,9 @@ def page(title: str, sections: Sequence[tuple[str, str]], note: str = "") -> str
 
 
 def write_files(out_dir: Path, contents: Mapping[str, str]) -> list[Path]:
-    """Write each ``name → text`` into ``out_dir`` (created) via a temp file and a rename."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, text in contents.items():
-        target = out_dir / name
-        tmp = out_dir / f".{name}.{uuid.uuid4().hex[:12]}.tmp"
-        try:
-            with tmp.open("x", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            tmp.replace(target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        written.append(target)
-    return written
+    """Write each ``name → text`` into ``out_dir`` (created), all or nothing.
+
+    Raises ``OutputWriteError`` (one line naming the file) on a full disk or an unwritable
+    directory; see :func:`jutsu.reporting.atomic.write_files_atomically`.
+    """
+    return write_files_atomically(out_dir, contents)

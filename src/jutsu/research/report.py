@@ -20,6 +20,7 @@ from typing import Any
 
 from jutsu.core.metrics import METRIC_KEYS
 from jutsu.reporting import svg
+from jutsu.reporting.atomic import write_files_atomically
 from jutsu.reporting.html import _CSS, format_metric
 from jutsu.research.grid import GridResult, GridRow, objective_value
 from jutsu.research.walkforward import WalkForwardResult
@@ -218,13 +219,8 @@ def _grid_json(result: GridResult) -> dict[str, Any]:
 
 
 def _write(out_dir: Path, files: Mapping[str, str]) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in files.items():
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    """All files or none (a full disk is one ``OutputWriteError`` line, no partial result)."""
+    return write_files_atomically(out_dir, files)
 
 
 def _json(data: object) -> str:
