@@ -41,7 +41,13 @@ from jutsu.data.repositories.live_ledger import (
     trades_of_execution,
     update_intent,
 )
-from jutsu.data.repositories.live_runs import claim_run, finish_run, last_runs, update_state_after_run
+from jutsu.data.repositories.live_runs import (
+    claim_run,
+    finish_run,
+    last_runs,
+    order_counts,
+    update_state_after_run,
+)
 from jutsu.errors import BrokerError, BrokerUnavailable, DataError, JutsuError
 from jutsu.events import Event, EventType, Publisher
 from jutsu.live.config import ExecutionLimits
@@ -429,7 +435,15 @@ def _finish(
 ) -> tuple[str, str]:
     """Close the run row — with the snapshot, state and reconciliation of a successful run in
     the same transaction, so a run is never ``success`` without its bookkeeping (and one commit
-    instead of four)."""
+    instead of four).
+
+    The order counts come from the run's persisted trade rows, not this attempt's counters: after
+    a crash and resume they cover the whole session's run, recovered fills included.
+    """
+    try:
+        state["planned"], state["filled"] = order_counts(ctx.engine, execution_id)
+    except Exception:  # counting is bookkeeping: a database hiccup must not keep the run open
+        logger.exception("counting the orders of %s failed; this attempt's counts are kept", execution_id)
     journal = {
         "signals": dict(decision.journal) if decision else None,
         "target_weights": dict(decision.weights) if decision else None,

@@ -20,7 +20,13 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jutsu.data.models import ExecutionRun, PerformanceSnapshot, ReconciliationReport, StrategyState
+from jutsu.data.models import (
+    ExecutionRun,
+    LiveTrade,
+    PerformanceSnapshot,
+    ReconciliationReport,
+    StrategyState,
+)
 from jutsu.data.repositories.live_ledger import q6
 
 __all__ = [
@@ -32,6 +38,7 @@ __all__ = [
     "insert_reconciliation",
     "insert_snapshot",
     "last_runs",
+    "order_counts",
     "previous_equity",
     "update_state_after_run",
 ]
@@ -192,6 +199,21 @@ def finish_run(
         values["orders_filled"] = orders_filled
     with _writing(engine) as conn:
         conn.execute(update(ExecutionRun).where(ExecutionRun.execution_id == execution_id).values(**values))
+
+
+def order_counts(bind: Bind, execution_id: str) -> tuple[int, int]:
+    """``(planned, filled)`` orders of a run, counted from its persisted ``live_trades`` rows.
+
+    A run that crashed and resumed spans several attempts under one execution id; only the
+    rows hold all of them (an attempt's own counters miss the fills it recovered from the
+    killed one). Every planned order has a row (its intent is written before it is sent), and
+    a row counts as filled once any quantity filled.
+    """
+    filled = func.count().filter(func.coalesce(LiveTrade.filled_quantity, 0) > 0)
+    query = select(func.count(), filled).where(LiveTrade.execution_id == execution_id)
+    with _reading(bind) as conn:
+        planned, n_filled = conn.execute(query).one()
+    return int(planned), int(n_filled or 0)
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
