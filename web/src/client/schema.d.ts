@@ -1518,7 +1518,8 @@ export interface paths {
         };
         /**
          * Bars
-         * @description Stored valid bars, oldest first.
+         * @description Stored valid bars, oldest first; 404 when no bar of the symbol is stored at all (a known
+         *     symbol with nothing in the range is an empty list).
          */
         get: operations["data-bars"];
         put?: never;
@@ -4382,6 +4383,13 @@ export interface operations {
                     "application/json": components["schemas"]["ConfigUpdateResponse"];
                 };
             };
+            /** @description Unknown strategy, or a parameter the strategy does not have */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -6645,6 +6653,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BarPublic"][];
                 };
+            };
+            /** @description No bar of this symbol is stored (`unknown symbol X`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -55,7 +55,10 @@ def config_history(
     return platform.config.history(strategy_id, parameter_name, limit)
 
 
-@router.delete("/{parameter_name}")
+@router.delete(
+    "/{parameter_name}",
+    responses={404: {"description": "Unknown strategy, or a parameter the strategy does not have"}},
+)
 def reset_override(
     platform: PlatformDep,
     parameter_name: Annotated[str, Path(min_length=1, max_length=50)],

@@ -19,7 +19,7 @@ from jutsu.api.deps import require_permission
 from jutsu.api.permissions import Permission
 from jutsu.api.platform import PlatformDep
 from jutsu.api.schemas.jobs import JobAccepted
-from jutsu.api.services.errors import Invalid
+from jutsu.api.services.errors import Invalid, NotFound
 from jutsu.data.repositories import market_read
 
 __all__ = ["router"]
@@ -111,7 +111,11 @@ def sync(platform: PlatformDep, body: DataSyncRequest) -> JobAccepted:
     return platform.jobs.start_sync(factory(), body.symbol.upper(), body.start_date, body.end_date)
 
 
-@router.get("/{symbol}/bars", dependencies=READ)
+@router.get(
+    "/{symbol}/bars",
+    dependencies=READ,
+    responses={404: {"description": "No bar of this symbol is stored (`unknown symbol X`)"}},
+)
 def bars(
     platform: PlatformDep,
     symbol: Annotated[str, Path(min_length=1, max_length=10)],
@@ -120,11 +124,14 @@ def bars(
     end_date: dt.date | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[BarPublic]:
-    """Stored valid bars, oldest first."""
+    """Stored valid bars, oldest first; 404 when no bar of the symbol is stored at all (a known
+    symbol with nothing in the range is an empty list)."""
     with platform.sessions() as session:
         rows = market_read.read_bars(
             session, symbol.upper(), timeframe=timeframe, start=start_date, end=end_date, limit=limit
         )
+        if not rows and not market_read.has_symbol(session, symbol.upper()):
+            raise NotFound(f"unknown symbol {symbol.upper()}")
         return [
             BarPublic(
                 timestamp=r.timestamp,

@@ -25,7 +25,7 @@ from jutsu.api.schemas.config import (
     OverridePublic,
     ParameterConstraints,
 )
-from jutsu.api.services.errors import Conflict, Invalid
+from jutsu.api.services.errors import Conflict, Invalid, NotFound
 from jutsu.api.services.sessions import SessionSource
 from jutsu.api.services.strategies import StrategyCatalog
 from jutsu.data.models import ConfigHistory, ConfigOverride
@@ -240,6 +240,14 @@ class ConfigService:
                 if o.strategy_id == sid
             ]
             if not active:
+                # an override of a parameter the strategy no longer has can still be cleared
+                # (branch above); a name the strategy does not know at all is a 404, not "done"
+                values = self._catalog.effective_parameters(sid)
+                if parameter_name not in values:
+                    known = ", ".join(sorted(values))
+                    raise NotFound(
+                        f"unknown parameter {parameter_name!r} for {sid}; known parameters: {known}"
+                    )
                 return ConfigUpdateResponse(
                     success=True,
                     parameter_name=parameter_name,

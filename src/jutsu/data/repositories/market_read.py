@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jutsu.data.models import BrokerToken, DataMetadata, MarketData
 
-__all__ = ["broker_token_exists", "list_metadata", "read_bars", "symbols_with_data"]
+__all__ = ["broker_token_exists", "has_symbol", "list_metadata", "read_bars", "symbols_with_data"]
 
 ET = ZoneInfo("America/New_York")
 
@@ -43,6 +43,11 @@ def read_bars(
     if end is not None:
         query = query.where(MarketData.timestamp < _day_start(end + dt.timedelta(days=1)))
     return list(session.scalars(query.order_by(MarketData.timestamp).limit(limit)))
+
+
+def has_symbol(session: Session, symbol: str) -> bool:
+    """Whether any bar of ``symbol`` is stored, in any timeframe (an unknown symbol is a 404)."""
+    return session.scalar(select(MarketData.id).where(MarketData.symbol == symbol).limit(1)) is not None
 
 
 def symbols_with_data(session: Session, timeframe: str | None = None) -> list[str]:
