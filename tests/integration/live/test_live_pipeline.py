@@ -85,6 +85,17 @@ def test_crash_between_placing_and_recording_never_duplicates(db_engine: Engine,
             select(ReconciliationReport.is_reconciled).order_by(ReconciliationReport.id.desc())
         ).first()
     assert recon is not None and recon[0] is True
+    # the run row counts the whole session (the killed attempt's adopted fill included), as the
+    # uninterrupted reference run's row does
+    with db_engine.connect() as conn:
+        counts = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(
+                select(ExecutionRun.strategy_id, ExecutionRun.orders_planned, ExecutionRun.orders_filled)
+            )
+        }
+    assert counts["v3_5b"] == counts["reference"] == (len(expected_positions), len(expected_positions))
+    assert (outcome.orders_planned, outcome.orders_filled) == counts["v3_5b"]
     # and a third attempt is a no-op: the day is done
     again = run_strategy(ctx, job("v3_5b"), session=DAY)
     assert again.status == "skipped" and _trades(db_engine, "v3_5b") == after
