@@ -17,16 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PRICES = SHARED / "data" / "prices"
-FIXTURES = SHARED / "data" / "fixtures"
-REFERENCE = SHARED / "data" / "reference"
+from shared_data import FIXTURES, PRICES, REFERENCE, SHARED, postgres_url
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def postgres_url() -> str:
-    return os.environ.get("JUTSU_TEST_POSTGRES_URL", DEFAULT_PG_URL)
+__all__ = ["FIXTURES", "PRICES", "REFERENCE", "SHARED", "postgres_url"]
 
 
 @pytest.fixture(scope="session")

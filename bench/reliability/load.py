@@ -204,7 +204,13 @@ def run_load(seconds: float, users: int, pg_url: str = PG_URL) -> dict[str, Any]
                 )
                 sampler.start()
                 began = time.monotonic()
-                asyncio.run(drive(base, token, seconds, users, result))
+                # A thread of its own: the caller's thread may already run an event loop
+                # (pytest with Playwright's sync API in the same worker).
+                driver = threading.Thread(
+                    target=asyncio.run, args=(drive(base, token, seconds, users, result),)
+                )
+                driver.start()
+                driver.join()
                 result.seconds = time.monotonic() - began
                 stop.set()
                 sampler.join()

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import PRICES
+from shared_data import PRICES
 
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"

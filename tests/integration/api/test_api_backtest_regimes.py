@@ -14,8 +14,8 @@ import pytest
 from api_fixtures import Api, start_api
 from sqlalchemy import Engine
 
-from conftest import PRICES
 from jutsu.backtest.loaders import csv_dir_loader
+from shared_data import PRICES
 
 START, END = "2024-01-02", "2024-06-28"
 

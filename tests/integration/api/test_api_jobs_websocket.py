@@ -11,9 +11,9 @@ from api_fixtures import Api, start_api
 from sqlalchemy import Engine
 from starlette.websockets import WebSocketDisconnect
 
-from conftest import PRICES
 from jutsu.backtest.loaders import csv_dir_loader
 from jutsu.events import Event
+from shared_data import PRICES
 
 
 @pytest.fixture(name="api")

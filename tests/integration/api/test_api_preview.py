@@ -15,8 +15,8 @@ import pytest
 from api_fixtures import Api, api_fixture  # noqa: F401
 from sqlalchemy import Engine
 
-from conftest import PRICES
 from jutsu.api.services.preview import preview_session
+from shared_data import PRICES
 
 FIRST = dt.date(2024, 6, 3)
 LAST = dt.date(2024, 12, 31)

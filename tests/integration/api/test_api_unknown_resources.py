@@ -12,7 +12,7 @@ import datetime as dt
 
 from api_fixtures import Api, api_fixture  # noqa: F401
 
-from conftest import PRICES
+from shared_data import PRICES
 
 
 def _import_qqq(api: Api) -> None:

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from conftest import PRICES
 from jutsu.backtest.loaders import csv_dir_loader
 from jutsu.cli.main import app
 from jutsu.data.database import create_db_engine
@@ -20,6 +19,7 @@ from jutsu.errors import ConfigError
 from jutsu.research.config import parse_research_config
 from jutsu.research.executors import DaskExecutor, LocalExecutor, parse_executor
 from jutsu.research.grid import run_grid
+from shared_data import PRICES
 
 LOADER = csv_dir_loader(PRICES)
 CONFIG: dict[str, Any] = {

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from conftest import PRICES
 from jutsu.backtest.loaders import csv_dir_loader
 from jutsu.core.costs import CostModel
 from jutsu.core.engine import run_backtest
@@ -30,6 +29,7 @@ from jutsu.research.grid import GridResult, run_grid
 from jutsu.research.jobs import ResearchInterrupted
 from jutsu.research.walkforward import run_walk_forward
 from jutsu.strategies.sma_crossover import SmaCrossover, SmaCrossoverParams
+from shared_data import PRICES
 
 LOADER = csv_dir_loader(PRICES)
 
