@@ -93,10 +93,15 @@ def parse_yaml_with_nodes(text: str, source: str | Path) -> tuple[Any, yaml.Node
         ConfigError: the text is not valid YAML, holds a value its tag cannot take (a date out
             of range, ``!!float abc``), an unsafe tag, or is nested too deep to read.
     """
-    loader = _CheckedLoader(text)
+    loader: _CheckedLoader | None = None
     try:
+        loader = _CheckedLoader(text)  # the reader refuses control characters right here
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:  # carries an offset, not a mark
+        line = text.count("\n", 0, exc.position) + 1
+        problem = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        raise ConfigError(f"{source}:{line}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{_where(source, exc)}: invalid YAML: {_one_line(str(problem))}") from None
@@ -105,7 +110,8 @@ def parse_yaml_with_nodes(text: str, source: str | Path) -> tuple[Any, yaml.Node
     except (ValueError, TypeError, OverflowError) as exc:  # a constructor outside any node
         raise ConfigError(f"{source}: invalid YAML: {_one_line(str(exc))}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     try:
         _check_shape(data, source)
     except RecursionError:

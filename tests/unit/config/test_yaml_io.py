@@ -30,6 +30,7 @@ BAD = [
     ("a: !!binary xx%\n", ":1: invalid YAML: failed to decode base64"),
     ("a: !!python/object/apply:os.system [ls]\n", ":1: invalid YAML: could not determine a constructor"),
     ("a: [unclosed\n", ":2: invalid YAML"),
+    ("a: \x1f\n", ":1: invalid YAML: unacceptable character #x001f"),
     ("a: 1\n---\nb: 2\n", ":2: invalid YAML"),
     ("a: " + "[" * 20_000 + "\n", "invalid YAML: nested too deeply"),
     ("a: &x [*x]\n", "invalid YAML: an alias refers to a value that contains it"),
