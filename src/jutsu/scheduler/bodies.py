@@ -179,10 +179,39 @@ def make_trading_body(
 # -- refresh ----------------------------------------------------------------------------------
 
 
-def refresh_body(kind: str) -> Body:
-    """§5.5 refresh: mark every active book to the newest stored closes, one ``refresh`` snapshot each.
+SYNC_LOOKBACK_DAYS = 30
 
-    Indicators are not recomputed; errors of one strategy do not stop the others.
+
+def _sync_recent(engine: Engine, symbols: Sequence[str], now: dt.datetime) -> dict[str, str]:
+    """Fetch the last 30 days of ``1D`` bars (§5.5) for ``symbols``, each from the source it was
+    loaded from: ``synthetic`` data keeps growing in demo installs, ``yahoo`` (also for symbols
+    never stored) syncs from Yahoo, and user-managed ``csv`` imports are left alone. Returns
+    ``{"sync:<symbol>": message}`` for failures; stored bars are never rewritten."""
+    from jutsu.data.repositories.market_data import list_symbols
+    from jutsu.data.sources.synthetic import SyntheticSource
+    from jutsu.data.sources.yahoo import YahooSource
+    from jutsu.data.sync import sync_symbol
+
+    stored = {row.symbol: row.source for row in list_symbols(engine)}
+    start = now.astimezone(ET).date() - dt.timedelta(days=SYNC_LOOKBACK_DAYS)
+    errors: dict[str, str] = {}
+    for symbol in symbols:
+        kind = stored.get(symbol, "yahoo")
+        if kind not in ("synthetic", "yahoo"):
+            continue
+        source = SyntheticSource(now=now) if kind == "synthetic" else YahooSource(now=now)
+        try:
+            sync_symbol(engine, source, symbol, start, now=now)
+        except JutsuError as exc:
+            errors[f"sync:{symbol}"] = str(exc)
+    return errors
+
+
+def refresh_body(kind: str) -> Body:
+    """§5.5 refresh: sync the last 30 days of daily bars for the strategies' symbols, then mark
+    every active book to the newest stored closes, one ``refresh`` snapshot each.
+
+    Indicators are not recomputed; a failing sync or strategy does not stop the others.
     """
 
     def body(ctx: JobContext) -> JobOutcome:
@@ -192,13 +221,15 @@ def refresh_body(kind: str) -> Body:
 
         if not is_session(ctx.now.astimezone(ET).date()):
             return JobOutcome("skipped", "not an NYSE session")
-        quotes = _stored_close_quotes(ctx.engine, None)
         errors: dict[str, str] = {}
         done: list[str] = []
         try:
             jobs = build_jobs(ctx.registry_path)
         except JutsuError as exc:
             return JobOutcome("failed", str(exc), {"_registry": str(exc)})
+        symbols = sorted({s for job in jobs for s in (*job.strategy.symbols(), job.baseline_symbol)})
+        errors.update(_sync_recent(ctx.engine, symbols, ctx.now))
+        quotes = _stored_close_quotes(ctx.engine, None)
         for job in jobs:
             try:
                 book = read_book(ctx.engine, job.strategy_id, job.mode)
