@@ -9,7 +9,10 @@ there, so a second run does (almost) nothing:
    CSV files of ``data_dir`` when given (``JUTSU_DATA_DIR``), otherwise the seeded synthetic
    universe, stored with ``data_source = "synthetic"`` so it is never mistaken for real data;
 3. backtest every active registered strategy over the common data range and record the run,
-   unless a run of that strategy on the same data is already recorded.
+   unless a run of that strategy on the same data is already recorded;
+4. replay the daily dry-run pipeline and the EOD job over the last ~60 stored sessions
+   (:mod:`jutsu.firstrun_history`) so the Dashboard and Performance pages have books to show,
+   unless the strategy already has runs or daily rows in its mode.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from jutsu.data.repositories.market_data import import_bars, list_symbols
 from jutsu.data.sources.csv_source import read_price_csv
 from jutsu.data.sources.synthetic import generate_universe
 from jutsu.errors import DataError
+from jutsu.firstrun_history import ReplayReport, seed_recent_history
 from jutsu.reporting.files import write_outputs
 from jutsu.strategies.registry import build_strategy, load_registry
 
@@ -52,6 +56,7 @@ class FirstRunReport:
     data_source: str = ""
     backtests: dict[str, str] = field(default_factory=dict)
     skipped_backtests: list[str] = field(default_factory=list)
+    replay: ReplayReport = field(default_factory=ReplayReport)
 
 
 def _needed_symbols(registry_path: Path) -> tuple[list[str], list[str]]:
@@ -130,4 +135,19 @@ def prepare(
         write_outputs(outcome, out_dir)
         report.backtests[strategy_id] = record_run(engine, outcome, out_dir=out_dir)
         say(f"backtested {strategy_id} {start} → {end}: results in {out_dir}")
+    label = _data_label(engine, symbols)
+    report.replay = seed_recent_history(
+        engine,
+        registry_path=registry_path,
+        first_stored=start - dt.timedelta(days=WARMUP_DAYS),
+        last_stored=end,
+        data_label=label,
+        say=say,
+    )
     return report
+
+
+def _data_label(engine: Engine, symbols: list[str]) -> str:
+    """``synthetic``, ``csv``… — what the replay is made of, said so nobody mistakes it for trading."""
+    sources = sorted({row.source for row in list_symbols(engine) if row.symbol in symbols})
+    return "/".join(sources) or "stored"

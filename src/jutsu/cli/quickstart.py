@@ -40,9 +40,13 @@ def quickstart_command(
         except JutsuError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-    if not report.imported and not report.backtests:
-        typer.echo("already set up: data and backtests are in place")
+    if not report.imported and not report.backtests and not report.replay.strategies:
+        typer.echo("already set up: data, backtests and the replayed dry-run history are in place")
     else:
         source = "synthetic (demo) data" if report.data_source == "synthetic" else report.data_source
         loaded, runs = len(report.imported), len(report.backtests)
-        typer.echo(f"ready: {loaded} symbols loaded ({source}), {runs} backtests")
+        replayed = len(report.replay.strategies)
+        typer.echo(
+            f"ready: {loaded} symbols loaded ({source}), {runs} backtests, "
+            f"{replayed} dry-run histories replayed from the stored data"
+        )

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from jutsu.data.models import BacktestRun, MarketData
+from jutsu.data.models.performance import DailyPerformance
+from jutsu.data.models.trading import ExecutionRun
 from jutsu.data.repositories.market_data import list_symbols
 from jutsu.errors import DataError
 from jutsu.firstrun import prepare
+from jutsu.firstrun_history import REPLAY_SESSIONS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,6 +44,18 @@ def _counts(engine: Engine) -> tuple[int, int]:
     return bars, runs
 
 
+def _books(engine: Engine) -> tuple[dict[tuple[str, str, str], int], int]:
+    """daily_performance rows per (entity type, id, mode), and the number of execution runs."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                DailyPerformance.entity_type, DailyPerformance.entity_id, DailyPerformance.mode, func.count()
+            ).group_by(DailyPerformance.entity_type, DailyPerformance.entity_id, DailyPerformance.mode)
+        ).all()
+        runs = conn.scalar(select(func.count()).select_from(ExecutionRun)) or 0
+    return {(r[0], r[1], r[2]): r[3] for r in rows}, runs
+
+
 def test_synthetic_first_run_then_nothing_twice(db_engine: Engine, tmp_path: Path) -> None:
     registry = _registry(tmp_path)
     first = prepare(db_engine, registry_path=registry, runs_dir=tmp_path / "runs", today=dt.date(2024, 6, 28))
@@ -51,11 +66,22 @@ def test_synthetic_first_run_then_nothing_twice(db_engine: Engine, tmp_path: Pat
     assert (tmp_path / "runs/sma_crossover/summary.json").is_file()
     before = _counts(db_engine)
     assert before[1] == 1
+    # the recent dry-run history: one run and one daily row per replayed session
+    replay = first.replay
+    assert replay.strategies == ["sma_crossover"] and replay.sessions == REPLAY_SESSIONS
+    assert replay.last is not None and replay.last <= dt.date(2024, 6, 28)
+    daily, runs = _books(db_engine)
+    assert daily[("strategy", "sma_crossover", "dry_run")] == REPLAY_SESSIONS
+    assert daily[("baseline", "QQQ", "dry_run")] == REPLAY_SESSIONS
+    assert runs == REPLAY_SESSIONS
+    books = _books(db_engine)
 
     again = prepare(db_engine, registry_path=registry, runs_dir=tmp_path / "runs", today=dt.date(2024, 6, 28))
     assert again.imported == {} and again.backtests == {}
     assert again.skipped_backtests == ["sma_crossover"]
+    assert again.replay.strategies == [] and again.replay.skipped == ["sma_crossover"]
     assert _counts(db_engine) == before
+    assert _books(db_engine) == books
 
 
 def test_real_csv_directory(db_engine: Engine, tmp_path: Path, shared_prices: Path) -> None:
