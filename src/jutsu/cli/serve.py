@@ -68,6 +68,7 @@ def serve_command(
 
     from jutsu.api.app import create_app
     from jutsu.config import load_settings
+    from jutsu.config.logsetup import configure_logging
 
     try:
         settings = load_settings()
@@ -76,4 +77,15 @@ def serve_command(
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False, access_log=access_log)
+    # Our handlers (LOG_LEVEL, LOG_FORMAT, secret masking) for every logger, uvicorn's included:
+    # log_config=None stops uvicorn from installing its own unmasked handlers.
+    configure_logging(settings)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        access_log=access_log,
+        log_config=None,
+    )
