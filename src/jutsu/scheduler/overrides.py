@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from jutsu.config.yaml_io import load_yaml_file
 from jutsu.data.models import ConfigHistory, ConfigOverride
 from jutsu.data.repositories import config_overrides as repo
 from jutsu.errors import ConfigError
@@ -107,11 +107,12 @@ def yaml_execution_time(path: Path = LIVE_TRADING_YAML) -> str | None:
     """``strategy.parameters.execution_time`` of the live-trading YAML, when the file sets it."""
     if not path.is_file():
         return None
-    try:
-        doc: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
-    value = ((doc or {}).get("strategy") or {}).get("parameters", {}).get("execution_time")
+    doc: Any = load_yaml_file(path)
+    if not isinstance(doc, dict):
+        return None
+    strategy = doc.get("strategy")
+    parameters = strategy.get("parameters") if isinstance(strategy, dict) else None
+    value = parameters.get("execution_time") if isinstance(parameters, dict) else None
     return None if value is None else validate_execution_time(str(value))
 
 
