@@ -374,8 +374,11 @@ def server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
         engine.dispose()
 
 
-@pytest.fixture(scope="session", name="browser")
+@pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator[Any]:
+    """Chromium for one test module. Not session-wide: Playwright's sync API keeps an event loop
+    running in the main thread while it is open, which would break ``asyncio.run`` in every
+    later test that xdist schedules on the same worker."""
     _require_browser_and_build()
     from playwright.sync_api import sync_playwright
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from api_fixtures import Api, api_fixture, seed_daily, seed_trades  # noqa: F401
 
-from jutsu.data.models import PerformanceSnapshot, Position, StrategyState
+from jutsu.data.models import ExecutionRun, PerformanceSnapshot, Position, StrategyState
 
 
 def test_daily_and_history_ranges_and_period_metrics(api: Api) -> None:
@@ -120,6 +120,21 @@ def test_status_positions_regime(api: Api) -> None:
     ind = api.get("/api/indicators").json()
     names = {i["name"]: i for i in ind["indicators"]}
     assert names["t_norm"]["signal"] == "Strong Bull"
+    with api.container.sessions.begin() as s:  # a newer run: its journal as the pipeline writes it
+        s.add(
+            ExecutionRun(
+                execution_id="run-after-snapshot",
+                strategy_id="v3_5b",
+                mode="dry_run",
+                trading_date=dt.date(2024, 3, 4),
+                trigger="scheduled",
+                status="success",
+                started_at=now + dt.timedelta(days=3),
+                signals_json={"cell": 4, "trend_state": "Sideways", "vol_state": "High", "t_norm": 0.1},
+            )
+        )
+    regime = api.get("/api/status/regime").json()
+    assert (regime["cell"], regime["trend_state"], regime["vol_state"]) == (4, "Sideways", "High")
     assert api.get("/api/status", params={"strategy_id": "nope"}).status_code == 404
     assert api.get("/api/status", params={"mode": "bogus"}).status_code == 400
 

@@ -104,7 +104,7 @@ class StatusService:
             run.signals_json if run is not None and isinstance(run.signals_json, dict) else {}
         )
         if run is not None and signals and (snap is None or run.started_at >= snap.timestamp):
-            cell = signals.get("current_cell", signals.get("strategy_cell"))
+            cell = signals.get("current_cell", signals.get("strategy_cell", signals.get("cell")))
             return RegimeInfo(
                 cell=int(cell) if isinstance(cell, int | float) else None,
                 trend_state=signals.get("trend_state"),
