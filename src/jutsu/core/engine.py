@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,9 @@ __all__ = [
     "ENGINE_VERSION",
     "MULTI_SYMBOL_WARMUP_FACTOR",
     "SINGLE_SYMBOL_WARMUP_FACTOR",
+    "StrategyWindow",
     "run_backtest",
+    "strategy_window",
     "warmup_sessions",
 ]
 
@@ -65,6 +68,48 @@ def warmup_sessions(strategy: Strategy[Any]) -> int:
     """
     factor = MULTI_SYMBOL_WARMUP_FACTOR if len(strategy.symbols()) > 1 else SINGLE_SYMBOL_WARMUP_FACTOR
     return int(factor * max(strategy.warmup_bars(), 0))
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyWindow:
+    """The strategy's symbols cut to ``[start − warm-up sessions, end]`` (shared with live replay).
+
+    ``first``/``last`` index ``start`` and one past ``end`` in ``selected.timeline``; ``data`` is
+    ``None`` when no trading date falls in ``[start, end]``.
+    """
+
+    symbols: tuple[str, ...]
+    selected: MarketData
+    first: int
+    last: int
+    data: MarketData | None
+
+
+def strategy_window(
+    strategy: Strategy[Any], market: MarketData, start: dt.date, end: dt.date
+) -> StrategyWindow:
+    """Select ``strategy``'s symbols and the sessions it needs: warm-up before ``start``, up to ``end``.
+
+    Raises:
+        BacktestError: the strategy declares no symbols, or a symbol has no data.
+    """
+    name = getattr(strategy, "strategy_id", type(strategy).__name__)
+    symbols = tuple(strategy.symbols())
+    if not symbols:
+        raise BacktestError(f"strategy {name} declares no symbols")
+    try:
+        selected = market.select(symbols)
+    except DataError as exc:
+        raise BacktestError(f"cannot backtest {name}: {exc}") from None
+    timeline = selected.timeline
+    first = int(np.searchsorted(timeline, np.datetime64(start, "D"), side="left"))
+    last = int(np.searchsorted(timeline, np.datetime64(end, "D"), side="right"))
+    if first >= last:
+        return StrategyWindow(symbols, selected, first, last, None)
+    lo = max(0, first - warmup_sessions(strategy))
+    return StrategyWindow(
+        symbols, selected, first, last, selected.window(selected.dates[lo], selected.dates[last - 1])
+    )
 
 
 class _History:
@@ -275,17 +320,10 @@ def run_backtest(
         raise BacktestError(f"end date {end} is before start date {start}")
     if not isinstance(initial_capital, Decimal) or not initial_capital.is_finite() or initial_capital <= 0:
         raise BacktestError(f"initial capital must be a positive Decimal, got {initial_capital!r}")
-    symbols = tuple(strategy.symbols())
-    if not symbols:
-        raise BacktestError(f"strategy {name} declares no symbols")
-    try:
-        selected = market.select(symbols)
-    except DataError as exc:
-        raise BacktestError(f"cannot backtest {name}: {exc}") from None
-    timeline = selected.timeline
-    first = int(np.searchsorted(timeline, np.datetime64(start, "D"), side="left"))
-    last = int(np.searchsorted(timeline, np.datetime64(end, "D"), side="right"))
-    if first >= last:
+    window = strategy_window(strategy, market, start, end)
+    selected, first, symbols = window.selected, window.first, window.symbols
+    if window.data is None:
+        timeline = selected.timeline
         if timeline.size == 0:
             raise BacktestError(f"no bars for {', '.join(symbols)}")
         if first >= timeline.size:
@@ -293,8 +331,7 @@ def run_backtest(
                 f"data for {', '.join(symbols)} ends on {selected.dates[-1]}, before the start date {start}"
             )
         raise BacktestError(f"no trading dates between {start} and {end} for {', '.join(symbols)}")
-    lo = max(0, first - warmup_sessions(strategy))
-    data = selected.window(selected.dates[lo], selected.dates[last - 1])
+    data = window.data
 
     strategy.reset()
     with localcontext(Context(prec=60)):

@@ -31,11 +31,11 @@ import numpy as np
 
 from jutsu.core.costs import CostModel
 from jutsu.core.decision import Decision
-from jutsu.core.engine import _check_weights, _Context, _PortfolioView, warmup_sessions
+from jutsu.core.engine import _check_weights, _Context, _PortfolioView, strategy_window
 from jutsu.core.market import MarketData, SymbolSeries
 from jutsu.core.portfolio import Portfolio
 from jutsu.core.sizing import order_quantity
-from jutsu.errors import BacktestError, DataError, JutsuError, StrategyError
+from jutsu.errors import DataError, JutsuError, StrategyError
 
 if TYPE_CHECKING:
     from jutsu.strategies.base import Strategy
@@ -127,20 +127,10 @@ class ReplayCache:
             DataError: ``market`` does not end on ``end``.
         """
         name = str(getattr(strategy, "strategy_id", type(strategy).__name__))
-        symbols = tuple(strategy.symbols())
-        if not symbols:
-            raise BacktestError(f"strategy {name} declares no symbols")
-        try:
-            selected = market.select(symbols)
-        except DataError as exc:
-            raise BacktestError(f"cannot backtest {name}: {exc}") from None
-        timeline = selected.timeline
-        first = int(np.searchsorted(timeline, np.datetime64(start, "D"), side="left"))
-        last = int(np.searchsorted(timeline, np.datetime64(end, "D"), side="right"))
-        if first >= last or selected.dates[last - 1] != end or last != timeline.size:
+        window = strategy_window(strategy, market, start, end)
+        selected, last, data = window.selected, window.last, window.data
+        if data is None or selected.dates[last - 1] != end or last != selected.timeline.size:
             raise DataError(f"no bar for {end} in the strategy's data; cannot decide today")
-        lo = max(0, first - warmup_sessions(strategy))
-        data = selected.window(selected.dates[lo], selected.dates[last - 1])
         key = (
             type(strategy).__module__,
             type(strategy).__qualname__,
