@@ -3,7 +3,9 @@ software authenticator, so py_webauthn verifies real signatures."""
 
 from __future__ import annotations
 
+import base64
 import json
+from xml.etree import ElementTree
 
 import pyotp
 from security_fixtures import ADMIN_PASSWORD, Api, SoftAuthenticator, api_fixture, make_api_fixture  # noqa: F401
@@ -16,6 +18,9 @@ def test_totp_flow_with_single_use_backup_codes(api: Api) -> None:
     setup = api.client.post("/api/2fa/setup", headers=admin).json()
     secret = setup["secret"]
     assert setup["provisioning_uri"].startswith("otpauth://totp/")
+    assert setup["qr_code"].startswith("data:image/svg+xml;base64,")  # the dashboard shows it as <img>
+    svg = ElementTree.fromstring(base64.b64decode(setup["qr_code"].split(",", 1)[1]))
+    assert svg.tag.endswith("svg") and svg.find(".//{http://www.w3.org/2000/svg}path") is not None
     with api.container.sessions() as s:
         stored = s.query(User).filter_by(username="admin").one().totp_secret
     assert stored and stored.startswith("gAAAAA") and secret not in stored  # encrypted at rest

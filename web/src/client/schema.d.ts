@@ -3438,7 +3438,7 @@ export interface components {
             provisioning_uri: string;
             /**
              * Qr Code
-             * @description data:image/png;base64,... when the qrcode package is installed
+             * @description the provisioning URI as a QR code (data:image/svg+xml;base64,...)
              */
             qr_code?: string | null;
             /**

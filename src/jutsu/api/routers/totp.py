@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from jutsu.api.deps import ContainerDep, CurrentUser, SessionDep, rate_limit, require_permission
 from jutsu.api.permissions import Permission
 from jutsu.api.routers.auth import RequestInfoDep
+from jutsu.api.security.totp import qr_code_data_uri
 from jutsu.api.services.two_factor import TwoFactorService
 
 __all__ = ["router"]
@@ -39,7 +40,7 @@ class TwoFactorStatus(BaseModel):
 class SetupResponse(BaseModel):
     secret: str = Field(description="base32 secret, shown once")
     qr_code: str | None = Field(
-        None, description="data:image/png;base64,... when the qrcode package is installed"
+        None, description="the provisioning URI as a QR code (data:image/svg+xml;base64,...)"
     )
     provisioning_uri: str
     message: str
@@ -93,6 +94,7 @@ def setup(user: CurrentUser, service: ServiceDep) -> SetupResponse:
     enrolment = service.setup(user)
     return SetupResponse(
         secret=enrolment.secret,
+        qr_code=qr_code_data_uri(enrolment.uri),
         provisioning_uri=enrolment.uri,
         message="Scan the code with your authenticator app, then confirm with /api/2fa/verify",
     )
