@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from factories import one_strategy_registry
 from jutsu.data.models import BacktestRun, MarketData
 from jutsu.data.models.performance import DailyPerformance
 from jutsu.data.models.trading import ExecutionRun
@@ -15,26 +16,6 @@ from jutsu.data.repositories.market_data import list_symbols
 from jutsu.errors import DataError
 from jutsu.firstrun import prepare
 from jutsu.firstrun_history import REPLAY_SESSIONS
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _registry(tmp_path: Path) -> Path:
-    path = tmp_path / "registry.yaml"
-    path.write_text(
-        "version: '1.0'\n"
-        "strategies:\n"
-        "  sma_crossover:\n"
-        "    display_name: SMA crossover\n"
-        "    strategy_class: sma_crossover\n"
-        f"    config_file: {ROOT / 'config/strategies/sma_crossover.yaml'}\n"
-        "    is_primary: true\n"
-        "    is_active: true\n"
-        "    mode: dry_run\n"
-        "    baseline_symbol: QQQ\n"
-        "execution_order: [sma_crossover]\n"
-    )
-    return path
 
 
 def _counts(engine: Engine) -> tuple[int, int]:
@@ -57,7 +38,7 @@ def _books(engine: Engine) -> tuple[dict[tuple[str, str, str], int], int]:
 
 
 def test_synthetic_first_run_then_nothing_twice(db_engine: Engine, tmp_path: Path) -> None:
-    registry = _registry(tmp_path)
+    registry = one_strategy_registry(tmp_path)
     first = prepare(db_engine, registry_path=registry, runs_dir=tmp_path / "runs", today=dt.date(2024, 6, 28))
     assert first.data_source == "synthetic"
     assert set(first.imported) == {"QQQ"} and first.imported["QQQ"] > 4000
@@ -85,7 +66,7 @@ def test_synthetic_first_run_then_nothing_twice(db_engine: Engine, tmp_path: Pat
 
 
 def test_real_csv_directory(db_engine: Engine, tmp_path: Path, shared_prices: Path) -> None:
-    registry = _registry(tmp_path)
+    registry = one_strategy_registry(tmp_path)
     report = prepare(db_engine, registry_path=registry, runs_dir=tmp_path / "r", data_dir=shared_prices)
     assert report.data_source == "csv"
     qqq = next(s for s in list_symbols(db_engine) if s.symbol == "QQQ")
@@ -96,5 +77,7 @@ def test_missing_csv_is_a_clear_error_and_loads_nothing(db_engine: Engine, tmp_p
     empty = tmp_path / "csv"
     empty.mkdir()
     with pytest.raises(DataError, match=r"QQQ\.csv: no CSV file for QQQ"):
-        prepare(db_engine, registry_path=_registry(tmp_path), runs_dir=tmp_path / "r", data_dir=empty)
+        prepare(
+            db_engine, registry_path=one_strategy_registry(tmp_path), runs_dir=tmp_path / "r", data_dir=empty
+        )
     assert _counts(db_engine) == (0, 0)

@@ -7,32 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from factories import one_strategy_registry
 from jutsu.data.calendar import session_close
 from jutsu.data.repositories.market_data import import_bars, last_bar_date, list_symbols
 from jutsu.data.sources.csv_source import read_price_csv
 from jutsu.data.sources.synthetic import generate_universe
 from jutsu.scheduler.bodies import JobContext, refresh_body
 from shared_data import PRICES
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _registry(tmp_path: Path) -> Path:
-    path = tmp_path / "registry.yaml"
-    path.write_text(
-        "version: '1.0'\n"
-        "strategies:\n"
-        "  sma_crossover:\n"
-        "    display_name: SMA crossover\n"
-        "    strategy_class: sma_crossover\n"
-        f"    config_file: {ROOT / 'config/strategies/sma_crossover.yaml'}\n"
-        "    is_primary: true\n"
-        "    is_active: true\n"
-        "    mode: dry_run\n"
-        "    baseline_symbol: SPY\n"
-        "execution_order: [sma_crossover]\n"
-    )
-    return path
 
 
 def test_refresh_extends_synthetic_data_and_leaves_csv_alone(db_engine: Engine, tmp_path: Path) -> None:
@@ -43,7 +24,9 @@ def test_refresh_extends_synthetic_data_and_leaves_csv_alone(db_engine: Engine, 
     import_bars(db_engine, symbol, spy, "csv")
 
     now = session_close(dt.date(2024, 6, 7)) + dt.timedelta(minutes=5)  # the 16:05 ET refresh
-    outcome = refresh_body("market_close")(JobContext(db_engine, _registry(tmp_path), now))
+    outcome = refresh_body("market_close")(
+        JobContext(db_engine, one_strategy_registry(tmp_path, baseline="SPY"), now)
+    )
 
     assert outcome.status == "completed", outcome.errors
     assert last_bar_date(db_engine, "QQQ") == dt.date(2024, 6, 7)  # synthetic: caught up, today included
